@@ -30,7 +30,10 @@ Error& Error::withContext(std::string_view context) {
 }
 
 Error systemError(std::string_view what, int err) {
-  return internal(std::string(what) + ": " + std::strerror(err));
+  char buf[256] = {};
+  // GNU strerror_r: returns a pointer to the message (maybe not buf); thread-safe.
+  const char* msg = ::strerror_r(err, buf, sizeof(buf));
+  return internal(std::string(what) + ": " + msg);
 }
 
 }  // namespace berth

@@ -99,12 +99,14 @@ inline Status okStatus() { return {}; }
   } while (false)
 
 // Declares `decl` from the value of a Result, or returns its error.
+// NOLINTBEGIN(bugprone-macro-parentheses): `decl` is a declaration, it cannot be parenthesized.
 #define BERTH_ASSIGN_OR_RETURN_IMPL(tmp, decl, expr)   \
   auto tmp = (expr);                                   \
   if (!tmp.ok()) {                                     \
     return ::berth::Unexpected(std::move(tmp).error()); \
   }                                                    \
   decl = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
 #define BERTH_CONCAT_INNER(a, b) a##b
 #define BERTH_CONCAT(a, b) BERTH_CONCAT_INNER(a, b)
 #define BERTH_ASSIGN_OR_RETURN(decl, expr) \

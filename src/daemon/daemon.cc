@@ -1,0 +1,154 @@
+#include "daemon/daemon.h"
+
+#include <grp.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <vector>
+
+#include "api/router.h"
+#include "api/server.h"
+#include "api/system_routes.h"
+#include "common/log.h"
+#include "daemon/data_root.h"
+#include "events/event_bus.h"
+#include "kernel/features.h"
+#include "store/sqlite_store.h"
+#include "system/system_service.h"
+
+namespace berth::daemon {
+
+struct Daemon::Parts {
+  boost::asio::io_context io{1};
+  std::optional<DataRootLock> lock;
+  std::optional<PidFile> pidfile;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<events::EventBus> bus;
+  std::unique_ptr<system::SystemService> system;
+  api::Router router;
+  std::unique_ptr<api::Server> server;
+  std::optional<boost::asio::signal_set> signals;
+};
+
+Daemon::Daemon(DaemonConfig config) : config_(std::move(config)) {}
+
+Daemon::~Daemon() = default;
+
+namespace {
+
+gid_t socketGroup(const std::string& name) {
+  if (name.empty()) {
+    return static_cast<gid_t>(-1);
+  }
+  struct group grp {};
+  struct group* found = nullptr;
+  std::vector<char> buf(16384);
+  if (::getgrnam_r(name.c_str(), &grp, buf.data(), buf.size(), &found) != 0 || found == nullptr) {
+    return static_cast<gid_t>(-1);
+  }
+  return found->gr_gid;
+}
+
+// The level the config asks for: debug wins over log-level, as in dockerd.
+spdlog::level::level_enum levelOf(const DaemonConfig& c) {
+  if (c.debug) {
+    return spdlog::level::debug;
+  }
+  auto level = log::parseLevel(c.logLevel);
+  return level.ok() ? *level : spdlog::level::info;
+}
+
+}  // namespace
+
+Status Daemon::start() {
+  auto started = std::chrono::steady_clock::now();
+  auto p = std::make_unique<Parts>();
+  BERTH_TRY(makeDirs(config_.dataRoot, 0711));
+  BERTH_TRY(makeDirs(config_.execRoot, 0700));
+  BERTH_ASSIGN_OR_RETURN(DataRootLock lock, DataRootLock::acquire(config_.dataRoot));
+  p->lock.emplace(std::move(lock));
+  BERTH_ASSIGN_OR_RETURN(PidFile pidfile, PidFile::create(config_.pidfile));
+  p->pidfile.emplace(std::move(pidfile));
+
+  auto store = store::SqliteStore::open(config_.dataRoot + "/berth.db");
+  if (!store.ok()) {
+    return Error(store.error()).withContext("open store");
+  }
+  p->store = std::move(store).value();
+  BERTH_ASSIGN_OR_RETURN(std::string engineId, loadEngineId(config_.dataRoot));
+
+  KernelFeatures kernel = probeKernelFeatures();
+  spdlog::info("kernel features: {}", kernel.toJson().dump());
+
+  p->bus = std::make_unique<events::EventBus>();
+  system::DaemonFacts facts;
+  facts.engineId = engineId;
+  facts.dataRoot = config_.dataRoot;
+  facts.execRoot = config_.execRoot;
+  facts.debug = config_.debug;
+  p->system = std::make_unique<system::SystemService>(facts, kernel.toJson());
+  api::addSystemRoutes(p->router, *p->system, *p->bus);
+
+  p->server = std::make_unique<api::Server>(p->io, p->router, api::ServerOptions{});
+  BERTH_ASSIGN_OR_RETURN(auto addrs, config_.listenAddresses());
+  api::TlsOptions tls{config_.tlsCaCert, config_.tlsCert, config_.tlsKey, config_.tlsVerify};
+  for (const auto& a : addrs) {
+    Status st = a.kind == HostAddress::Kind::kUnix
+                    ? p->server->listenUnix(a.path, 0660, socketGroup(config_.group))
+                    : p->server->listenTcp(a.host, a.port, config_.tls ? &tls : nullptr);
+    if (!st.ok()) {
+      p->server->stop();
+      return st;
+    }
+    spdlog::info("API listen on {}", a.toString());
+  }
+  parts_ = std::move(p);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::steady_clock::now() - started)
+                .count();
+  spdlog::info("Daemon has completed initialization in {} ms", ms);
+  return okStatus();
+}
+
+void Daemon::run() {
+  Parts& p = *parts_;
+  p.signals.emplace(p.io, SIGINT, SIGTERM, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> onSignal =
+      [this, &p, &onSignal](const boost::system::error_code& ec, int sig) {
+        if (ec) {
+          return;
+        }
+        if (sig == SIGHUP) {
+          // dockerd reloads debug/log-level from its config file on SIGHUP.
+          DaemonConfig reloaded = config_;
+          std::ifstream in(config_.configFile);
+          std::stringstream buf;
+          buf << in.rdbuf();
+          auto doc = nlohmann::json::parse(buf.str(), nullptr, false);
+          if (in && !doc.is_discarded() && doc.is_object()) {
+            reloaded.debug = doc.value("debug", false);
+            reloaded.logLevel = doc.value("log-level", config_.logLevel);
+          }
+          log::setLevel(levelOf(reloaded));
+          spdlog::info("Reloaded configuration: log level {}",
+                       spdlog::level::to_string_view(levelOf(reloaded)));
+          p.bus->publish({"daemon", "reload", parts_->system->info().value("ID", ""), {}, "local", 0});
+          p.signals->async_wait(onSignal);
+          return;
+        }
+        spdlog::info("Processing signal '{}'", sig == SIGINT ? "interrupt" : "terminated");
+        p.server->stop();
+        p.signals->cancel();
+      };
+  p.signals->async_wait(onSignal);
+  p.io.run();
+  spdlog::info("Daemon shutdown complete");
+}
+
+}  // namespace berth::daemon

@@ -1,0 +1,312 @@
+// create, remove, rename and prune: the container's life in the store.
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+
+#include "common/ids.h"
+#include "common/strings.h"
+#include "container/container_service.h"
+#include "container/container_view.h"
+#include "container/service_internal.h"
+#include "container/time_values.h"
+#include "runtime/fs_util.h"
+#include "store/collection.h"
+
+namespace berth::container {
+
+namespace {
+
+std::string nameConflictMessage(const std::string& name, const std::string& id) {
+  return "Conflict. The container name \"" + name + "\" is already in use by container \"" + id +
+         "\". You have to remove (or rename) that container to be able to reuse that name.";
+}
+
+// Claims container-names/<name> for `id` inside `txn`; conflict naming the holder.
+Status claimName(store::Txn& txn, const std::string& name, const std::string& id) {
+  std::string key = std::string(kNamesPrefix) + name.substr(1);
+  BERTH_ASSIGN_OR_RETURN(auto existing, txn.get(key));
+  if (existing) {
+    auto j = nlohmann::json::parse(existing->value, nullptr, false);
+    std::string holder = j.is_object() ? j.value("id", std::string()) : "";
+    return conflict(nameConflictMessage(name, holder));
+  }
+  return txn.put(key, nlohmann::json(NameEntry{id}).dump());
+}
+
+std::string logPathFor(const std::string& dir, const std::string& id, const std::string& driver) {
+  if (driver == "json-file") {
+    return dir + "/" + id + "-json.log";
+  }
+  if (driver == "local") {
+    return dir + "/local-logs/container.log";
+  }
+  return "";
+}
+
+}  // namespace
+
+Result<CreateResult> ContainerService::create(const CreateRequest& req) {
+  return createLocked(req);
+}
+
+Result<CreateResult> ContainerService::createLocked(const CreateRequest& req) {
+  // Everything is checked before anything is made.
+  std::string name;
+  if (!req.name.empty()) {
+    BERTH_ASSIGN_OR_RETURN(name, validateContainerName(req.name));
+  }
+  if (!req.body.is_object()) {
+    return invalidArgument("config cannot be empty in order to create a container");
+  }
+  if (req.body.contains("Image") && !req.body["Image"].is_string()) {
+    return invalidArgument("invalid Config.Image: expected a string");
+  }
+  std::string imageRef = req.body.value("Image", std::string());
+  if (imageRef.empty()) {
+    return invalidArgument("no image specified: Config.Image is empty");
+  }
+  BERTH_ASSIGN_OR_RETURN(image::ImageRecord img, d_.images.resolve(imageRef));
+  std::string id = generateId();
+  CreateDefaults defaults;
+  defaults.host = o_.host;
+  defaults.logDriver = o_.defaultLogDriver;
+  defaults.logOpts = o_.defaultLogOpts;
+  defaults.runtime = o_.runtimeName;
+  defaults.defaultNetworkMode = d_.sandboxes.defaultNetworkMode();
+  BERTH_ASSIGN_OR_RETURN(CreatePlan plan, planCreate(req.body, img, id, defaults));
+  BERTH_TRY(d_.sandboxes.checkNetworkMode(plan.run.networkMode));
+  if (!name.empty()) {
+    // A friendlier early answer; the transaction below is the real check.
+    auto holder = find(name);
+    if (holder.ok()) {
+      return conflict(nameConflictMessage(name, holder->id));
+    }
+  }
+
+  ContainerRecord rec;
+  rec.id = id;
+  rec.createdNano = now();
+  rec.path = plan.path;
+  rec.args = plan.args;
+  rec.imageId = img.id;
+  rec.layerDirs = img.layerDirs;
+  rec.config = plan.config;
+  rec.hostConfig = plan.hostConfig;
+  rec.networkingConfig = plan.networkingConfig;
+  rec.logDriver = plan.run.logDriver;
+  rec.logOpts = plan.run.logOpts;
+  std::string dir = containerDir(o_.dataRoot, id);
+  rec.logPath = logPathFor(dir, id, rec.logDriver);
+
+  Rollback rollback;
+  BERTH_TRY(makeDirs(dir, 0710));
+  rollback.add([dir] { (void)removeTree(dir); });
+  if (!rec.logPath.empty()) {
+    // The shim opens the log file; its directory is ours to make.
+    BERTH_TRY(makeDirs(rec.logPath.substr(0, rec.logPath.rfind('/')), 0710));
+  }
+
+  store::Collection<ContainerRecord> coll(d_.store, kContainersPrefix, "container");
+  bool generated = name.empty();
+  for (unsigned attempt = 0;; ++attempt) {
+    rec.name = generated ? "/" + randomContainerName(attempt) : name;
+    auto r = d_.store.update([&](store::Txn& txn) -> Status {
+      BERTH_TRY(claimName(txn, rec.name, id));
+      return coll.create(txn, id, rec);
+    });
+    if (r.ok()) {
+      break;
+    }
+    if (!generated || r.error().kind() != ErrorKind::kConflict || attempt >= 10) {
+      return Unexpected(std::move(r).error());
+    }
+  }
+  rollback.commit();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto& slot = lives_[id];
+    if (!slot) {
+      slot = std::make_shared<Live>();
+    }
+    slot->restart.reset(plan.run.restart);
+  }
+  emit(rec, "create");
+  return CreateResult{id, {}};
+}
+
+Status ContainerService::cleanupRun(const ContainerRecord& rec, std::vector<std::string>* errors) {
+  auto note = [errors](const std::string& what, const Status& st) {
+    if (!st.ok()) {
+      spdlog::warn("cleanup: {}: {}", what, st.error().message());
+      if (errors != nullptr) {
+        errors->push_back(what + ": " + st.error().message());
+      }
+    }
+  };
+  Status del = d_.runtime.remove(rec.id, true);
+  if (!del.ok() && del.error().kind() != ErrorKind::kNotFound) {
+    note("delete runtime state", del);
+  }
+  note("destroy sandbox",
+       d_.sandboxes.destroy(rec.id, rec.hostConfig.value("NetworkMode", std::string())));
+  note("unmount root filesystem", d_.rootfs.unmount(rec.id));
+  return okStatus();
+}
+
+Status ContainerService::remove(std::string_view idOrName, const RemoveOptions& opts) {
+  if (opts.link) {
+    return invalidArgument("legacy container links are not supported");
+  }
+  return withContainer(idOrName, [&](Live& l, ContainerRecord rec) {
+    return removeLocked(l, std::move(rec), opts);
+  });
+}
+
+Status ContainerService::removeLocked(Live& l, ContainerRecord rec, const RemoveOptions& opts) {
+  const std::string id = rec.id;
+  if (rec.state.removalInProgress) {
+    return conflict("removal of container " + id + " is already in progress");
+  }
+  if (rec.state.running) {
+    if (!opts.force) {
+      if (rec.state.paused) {
+        return conflict(
+            "You cannot remove a paused container " + id +
+            ". Unpause and then stop the container before attempting removal or force remove");
+      }
+      return conflict("You cannot remove a running container " + id +
+                      ". Stop the container before attempting removal or force remove");
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      l.restart.cancel();
+    }
+    BERTH_ASSIGN_OR_RETURN(
+        rec, mutate(id, [](ContainerRecord& r) { r.state.hasBeenManuallyStopped = true; }));
+    if (rec.state.restarting) {
+      BERTH_ASSIGN_OR_RETURN(rec, mutate(id, [](ContainerRecord& r) {
+                               r.state.running = false;
+                               r.state.restarting = false;
+                             }));
+    } else {
+      Status k = sendSignal(l, rec, SIGKILL);
+      if (!k.ok()) {
+        spdlog::debug("remove {}: kill: {}", id, k.error().message());
+      }
+      if (rec.state.paused) {
+        (void)d_.runtime.resume(id);
+      }
+      if (!waitForExit(l, o_.killGrace)) {
+        return internal("could not kill running container " + id + ", cannot remove");
+      }
+    }
+  }
+  BERTH_ASSIGN_OR_RETURN(rec,
+                         mutate(id, [](ContainerRecord& r) { r.state.removalInProgress = true; }));
+
+  std::vector<std::string> errors;
+  (void)cleanupRun(rec, &errors);
+  for (const auto& [what, st] :
+       {std::pair<std::string, Status>{"remove root filesystem", d_.rootfs.remove(id)},
+        {"remove container directory", removeTree(containerDir(o_.dataRoot, id))},
+        {"remove runtime directory", removeTree(bundleDir(id))}}) {
+    if (!st.ok()) {
+      errors.push_back(what + ": " + st.error().message());
+    }
+  }
+  if (!errors.empty()) {
+    (void)mutate(id, [](ContainerRecord& r) {
+      r.state.removalInProgress = false;
+      r.state.dead = true;
+    });
+    return internal("unable to remove container " + id + ": " + join(errors, "; "));
+  }
+  store::Collection<ContainerRecord> coll(d_.store, kContainersPrefix, "container");
+  auto r = d_.store.update([&](store::Txn& txn) -> Status {
+    std::string nameKey = std::string(kNamesPrefix) + rec.shortName();
+    BERTH_ASSIGN_OR_RETURN(auto entry, txn.get(nameKey));
+    if (entry && entry->value.find(id) != std::string::npos) {
+      BERTH_TRY(txn.del(nameKey));
+    }
+    return coll.del(txn, id);
+  });
+  if (!r.ok()) {
+    return Unexpected(std::move(r).error());
+  }
+  dropExecsOf(id, /*all=*/true);
+  resolveWaiters(l, rec, /*removed=*/true);
+  forgetLive(id);
+  emit(rec, "destroy");
+  return okStatus();
+}
+
+Status ContainerService::rename(std::string_view idOrName, std::string_view newName) {
+  if (idOrName.empty() || newName.empty()) {
+    return invalidArgument("Neither old nor new names may be empty");
+  }
+  BERTH_ASSIGN_OR_RETURN(std::string name, validateContainerName(newName));
+  return withContainer(idOrName, [&](Live&, ContainerRecord rec) -> Status {
+    if (rec.name == name) {
+      return invalidArgument("Renaming a container with the same name as its current name");
+    }
+    std::string oldName = rec.name;
+    store::Collection<ContainerRecord> coll(d_.store, kContainersPrefix, "container");
+    auto r = d_.store.update([&](store::Txn& txn) -> Status {
+      BERTH_TRY(claimName(txn, name, rec.id));
+      BERTH_TRY(txn.del(std::string(kNamesPrefix) + rec.shortName()));
+      ContainerRecord updated = rec;
+      updated.name = name;
+      return coll.put(txn, rec.id, updated);
+    });
+    if (!r.ok()) {
+      return Unexpected(std::move(r).error());
+    }
+    rec.name = name;
+    emit(rec, "rename", {{"oldName", oldName}});
+    return okStatus();
+  });
+}
+
+Result<PruneReport> ContainerService::prune(const Filters& filters) {
+  BERTH_TRY(filters.validateKeys({"until", "label", "label!"}));
+  std::optional<int64_t> until;
+  for (const std::string& v : filters.get("until")) {
+    BERTH_ASSIGN_OR_RETURN(int64_t t, parseUntil(v, now()));
+    until = t;
+  }
+  store::Collection<ContainerRecord> coll(d_.store, kContainersPrefix, "container");
+  BERTH_ASSIGN_OR_RETURN(std::vector<ContainerRecord> all, coll.list());
+  PruneReport report;
+  for (const ContainerRecord& rec : all) {
+    if (rec.state.running) {
+      continue;
+    }
+    if (until && rec.createdNano >= *until) {
+      continue;
+    }
+    auto labels = rec.labels();
+    if (!filters.matchKVList("label", labels)) {
+      continue;
+    }
+    if (filters.contains("label!") && filters.matchKVList("label!", labels)) {
+      continue;
+    }
+    std::optional<Sizes> size = sizesOf(rec);
+    Status st = remove(rec.id, RemoveOptions{});
+    if (!st.ok()) {
+      spdlog::warn("prune: cannot remove container {}: {}", rec.id, st.error().message());
+      continue;
+    }
+    report.deleted.push_back(rec.id);
+    report.spaceReclaimed += size ? size->rw : 0;
+  }
+  d_.events.publish(events::Event{"container",
+                                  "prune",
+                                  "",
+                                  {{"reclaimed", std::to_string(report.spaceReclaimed)}},
+                                  "local",
+                                  0});
+  return report;
+}
+
+}  // namespace berth::container

@@ -1,0 +1,12 @@
+// The kernel mount tests run in a private mount namespace that the process
+// enters before main() (private_mount_ns.cc).
+#pragma once
+
+#include <string>
+
+namespace berth::kerneltest {
+
+// True when the process is in its own private mount namespace; else why not.
+bool inPrivateMountNamespace(std::string* why);
+
+}  // namespace berth::kerneltest

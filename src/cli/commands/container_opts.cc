@@ -228,7 +228,7 @@ void addContainerFlags(CLI::App& cmd, ContainerFlags& f, bool forRun) {
   addStringFlag(cmd, "--stop-signal", f.stopSignal, "Signal to stop the container");
   f.changeable["stop-timeout"] = addIntFlag(cmd, "--stop-timeout", f.stopTimeout,
                                             "Timeout (in seconds) to stop a container");
-  addRepeatedFlag(cmd, "--sysctl", f.sysctls, "Sysctl options", "map");
+  addRepeatedFlag(cmd, "--sysctl", f.sysctls, "Sysctl options", "map")->default_str("map[]");
   addRepeatedFlag(cmd, "--tmpfs", f.tmpfs, "Mount a tmpfs directory");
   addBoolFlag(cmd, "-t,--tty", f.tty, "Allocate a pseudo-TTY");
   addRepeatedFlag(cmd, "--ulimit", f.ulimits, "Ulimit options", "ulimit");

@@ -80,16 +80,16 @@ TEST_F(FormatTest, PsTableLikeDocker) {
                                  {containerRow(webContainer(), true, kNow)}, containerHeaders());
   ASSERT_TRUE(text.ok());
   EXPECT_EQ(*text,
-            "CONTAINER ID   IMAGE          COMMAND                  CREATED         STATUS        "
+            "CONTAINER ID   IMAGE          COMMAND                  CREATED         STATUS         "
             "PORTS                                              NAMES\n"
             "aaaaaaaaaaaa   nginx:latest   \"nginx -g 'daemon of…\"   2 minutes ago   Up 2 minutes  "
             " 443/tcp, 0.0.0.0:8080->80/tcp, [::]:8080->80/tcp   web\n");
   EXPECT_EQ(psFormat("", true, false), "{{.ID}}");
   EXPECT_EQ(psFormat("table {{.Names}}", true, false), "{{.ID}}");
-  EXPECT_EQ(psFormat("", false, true).substr(psFormat("", false, true).size() - 10), "{{.Size}}");
-  auto json = renderList("json", {containerRow(webContainer(), true, kNow)}, containerHeaders());
-  ASSERT_TRUE(json.ok());
-  EXPECT_NE(json->find(R"("Ports":"443/tcp, 0.0.0.0:8080-\u003e80/tcp)"), std::string::npos);
+  EXPECT_EQ(psFormat("", false, true).substr(psFormat("", false, true).size() - 10), "\t{{.Size}}");
+  auto lines = renderList("json", {containerRow(webContainer(), true, kNow)}, containerHeaders());
+  ASSERT_TRUE(lines.ok());
+  EXPECT_NE(lines->find(R"("Ports":"443/tcp, 0.0.0.0:8080-\u003e80/tcp)"), std::string::npos);
 }
 
 TEST_F(FormatTest, PortRangesFold) {

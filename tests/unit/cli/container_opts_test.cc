@@ -188,7 +188,7 @@ TEST(RunFlagsTest, VolumesAndMounts) {
   auto relative = parseVolumes({"./data:/x"});
   ASSERT_TRUE(relative.ok());
   EXPECT_EQ(relative->binds[0].substr(0, 1), "/");
-  EXPECT_EQ(relative->binds[0].substr(relative->binds[0].size() - 7), "/data:/x");
+  EXPECT_EQ(relative->binds[0].substr(relative->binds[0].size() - 8), "/data:/x");
   EXPECT_EQ(parseVolumes({"a::b"}).error().message(), "invalid spec: a::b: empty section between colons");
 }
 

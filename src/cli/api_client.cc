@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <array>
+#include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -15,8 +16,11 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <limits>
+#include <mutex>
 
+#include "cli/api_conn.h"
 #include "common/strings.h"
 
 namespace berth::cli {
@@ -26,50 +30,15 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using beast::error_code;
 
+using detail::Conn;
+using detail::makeHijackedConn;
+using detail::SocketConn;
+using detail::TlsConn;
+
 namespace {
 
 constexpr int kConnectTimeoutMs = 30'000;  // docker's dialer timeout
 constexpr size_t kReadChunk = size_t{16} * 1024;
-
-// One byte stream to the daemon; virtual so Beast's HTTP code is instantiated
-// once for unix, TCP and TLS connections alike.
-class Conn {
- public:
-  virtual ~Conn() = default;
-  virtual size_t readSome(asio::mutable_buffer b, error_code& ec) = 0;
-  virtual size_t writeSome(asio::const_buffer b, error_code& ec) = 0;
-};
-
-template <class Socket>
-class SocketConn : public Conn {
- public:
-  explicit SocketConn(Socket socket) : socket_(std::move(socket)) {}
-  size_t readSome(asio::mutable_buffer b, error_code& ec) override {
-    return socket_.read_some(b, ec);
-  }
-  size_t writeSome(asio::const_buffer b, error_code& ec) override {
-    return socket_.write_some(b, ec);
-  }
-
- private:
-  Socket socket_;
-};
-
-class TlsConn : public Conn {
- public:
-  TlsConn(asio::ip::tcp::socket socket, asio::ssl::context& ctx)
-      : stream_(std::move(socket), ctx) {}
-  asio::ssl::stream<asio::ip::tcp::socket>& stream() { return stream_; }
-  size_t readSome(asio::mutable_buffer b, error_code& ec) override {
-    return stream_.read_some(b, ec);
-  }
-  size_t writeSome(asio::const_buffer b, error_code& ec) override {
-    return stream_.write_some(b, ec);
-  }
-
- private:
-  asio::ssl::stream<asio::ip::tcp::socket> stream_;
-};
 
 // Gives a Conn the SyncReadStream/SyncWriteStream shape Beast expects.
 class ConnStream {
@@ -183,6 +152,7 @@ bool isConnectionLost(const error_code& ec) {
          ec == http::error::partial_message;
 }
 
+
 }  // namespace
 
 // ---- the connection ----------------------------------------------------------
@@ -263,14 +233,16 @@ class ApiClient::Impl {
                              return true;
                            }));
     reply.head.body = std::move(body);
-    if (reply.head.status < 200 || reply.head.status > 299) {
+    // As docker's checkResponseErr: 3xx is no error (304 "already started/stopped").
+    if (reply.head.status < 200 || reply.head.status > 399) {
       return daemonError(reply.head.status, reply.head.header("Content-Type"), reply.head.body,
                          reply.target);
     }
     return std::move(reply.head);
   }
 
-  Status stream(const ApiRequest& request, const ChunkCallback& onChunk) {
+  Status stream(const ApiRequest& request, const ChunkCallback& onChunk,
+                const HeadCallback& userOnHead = nullptr) {
     bool failed = false;
     std::string errorBody;
     unsigned status = 0;
@@ -283,13 +255,47 @@ class ApiClient::Impl {
     };
     auto onHead = [&](unsigned s) {
       status = s;
-      failed = s < 200 || s > 299;
+      failed = s < 200 || s > 399;
+      if (userOnHead) {
+        userOnHead(s);
+      }
     };
     BERTH_ASSIGN_OR_RETURN(Reply reply, exchangeVersioned(request, sink, onHead));
     if (failed) {
       return daemonError(status, reply.head.header("Content-Type"), errorBody, reply.target);
     }
     return okStatus();
+  }
+
+  Result<std::unique_ptr<HijackedConn>> hijack(const ApiRequest& request) {
+    if (request.versioned) {
+      BERTH_TRY(apiVersion());
+    }
+    std::string target = targetFor(request);
+    http::request<http::string_body> req = buildRequest(request, target);
+    req.set(http::field::connection, "Upgrade");
+    req.set(http::field::upgrade, "tcp");
+
+    std::optional<http::response_parser<http::string_body>> parser;
+    BERTH_TRY(writeAndReadHeader(req, parser, false));
+    unsigned status = parser->get().result_int();
+    if (status == 101 || status == 200) {
+      // What Beast read past the header already belongs to the raw stream.
+      std::string pending(static_cast<const char*>(buffer_.data().data()), buffer_.data().size());
+      buffer_.clear();
+      std::unique_ptr<Conn> conn = std::move(conn_);
+      disconnect();
+      return makeHijackedConn(std::move(conn), std::move(pending));
+    }
+    ConnStream stream(*conn_);
+    error_code ec;
+    http::read(stream, buffer_, *parser, ec);
+    std::string contentType(parser->get()[http::field::content_type]);
+    std::string body = parser->get().body();
+    if (ec || !parser->keep_alive()) {
+      disconnect();
+    }
+    return daemonError(status, contentType, body, target);
   }
 
   const DaemonHost& host() const { return options_.host; }
@@ -370,25 +376,37 @@ class ApiClient::Impl {
   }
 
   void disconnect() {
+    activeFd_ = -1;
     conn_.reset();
     buffer_.clear();
   }
 
-  // Sends `request` and feeds the reply body to `sink`. A kept-alive connection
-  // the daemon has meanwhile closed is reopened once, before anything was read.
-  Result<Reply> exchange(const ApiRequest& request, const ChunkCallback& sink,
-                         const std::function<void(unsigned)>& onHead = nullptr) {
-    Reply reply;
-    reply.target = request.path;
+ public:
+  void interrupt() {
+    int fd = activeFd_.load();
+    if (fd >= 0) {
+      ::shutdown(fd, SHUT_RDWR);
+    }
+  }
+
+ private:
+
+  std::string targetFor(const ApiRequest& request) const {
+    std::string target = request.path;
     if (request.versioned) {
-      reply.target = "/v" + version_ + request.path;
+      target = "/v" + version_ + request.path;
     }
     if (!request.query.empty()) {
-      reply.target += "?" + encodeQuery(request.query);
+      target += "?" + encodeQuery(request.query);
     }
+    return target;
+  }
+
+  http::request<http::string_body> buildRequest(const ApiRequest& request,
+                                                const std::string& target) const {
     http::request<http::string_body> req;
     req.method_string(request.method);
-    req.target(reply.target);
+    req.target(target);
     req.version(11);
     const DaemonHost& h = options_.host;
     req.set(http::field::host, h.scheme == DaemonHost::Scheme::kUnix
@@ -403,12 +421,18 @@ class ApiClient::Impl {
       req.body() = *request.body;
     }
     req.prepare_payload();
-    req.keep_alive(true);
+    return req;
+  }
 
-    std::optional<http::response_parser<http::buffer_body>> parser;  // one per attempt
+  // Writes `req` and reads the reply's header into a fresh `parser`. A kept-alive
+  // connection the daemon has meanwhile closed is reopened once.
+  template <class Parser>
+  Status writeAndReadHeader(const http::request<http::string_body>& req,
+                            std::optional<Parser>& parser, bool headRequest) {
     for (int attempt = 0;; ++attempt) {
       bool reused = conn_ != nullptr;
       BERTH_TRY(connect());
+      activeFd_ = conn_->nativeHandle();
       ConnStream stream(*conn_);
       error_code ec;
       http::write(stream, req, ec);
@@ -417,21 +441,33 @@ class ApiClient::Impl {
         // Not boost::none: Boost 1.74 compares Content-Length against the empty
         // optional and fails every sized body.
         parser->body_limit(std::numeric_limits<std::uint64_t>::max());
-        parser->skip(iequals(request.method, "HEAD"));
+        parser->skip(headRequest);
         http::read_header(stream, buffer_, *parser, ec);
       }
       if (!ec) {
-        break;
+        return okStatus();
       }
       disconnect();
       if (reused && attempt == 0 && isConnectionLost(ec)) {
         continue;
       }
       if (isConnectionLost(ec) || ec == asio::error::connection_refused) {
-        return cannotConnect(h);
+        return cannotConnect(options_.host);
       }
       return unavailable(fmt::format("error during connect: {}", ec.message()));
     }
+  }
+
+  // Sends `request` and feeds the reply body to `sink`.
+  Result<Reply> exchange(const ApiRequest& request, const ChunkCallback& sink,
+                         const std::function<void(unsigned)>& onHead = nullptr) {
+    Reply reply;
+    reply.target = targetFor(request);
+    http::request<http::string_body> req = buildRequest(request, reply.target);
+    req.keep_alive(true);
+
+    std::optional<http::response_parser<http::buffer_body>> parser;  // one per attempt
+    BERTH_TRY(writeAndReadHeader(req, parser, iequals(request.method, "HEAD")));
 
     auto& msg = parser->get();
     reply.head.status = msg.result_int();
@@ -476,6 +512,7 @@ class ApiClient::Impl {
   std::unique_ptr<Conn> conn_;
   beast::flat_buffer buffer_;
   std::string version_;
+  std::atomic<int> activeFd_{-1};  // the connection's socket, for interrupt()
 };
 
 // ---- ApiClient -----------------------------------------------------------------
@@ -518,6 +555,30 @@ Status ApiClient::stream(std::string_view method, std::string_view path, const Q
   }
   return impl_->stream(req, onChunk);
 }
+
+Status ApiClient::stream(const ApiRequest& request, const HeadCallback& onHead,
+                         const ChunkCallback& onChunk) {
+  return impl_->stream(request, onChunk, onHead);
+}
+
+Result<std::unique_ptr<HijackedConn>> ApiClient::hijack(const ApiRequest& request) {
+  return impl_->hijack(request);
+}
+
+Result<std::unique_ptr<HijackedConn>> ApiClient::hijack(std::string_view method,
+                                                        std::string_view path, const Query& query,
+                                                        const std::optional<nlohmann::json>& body) {
+  ApiRequest req;
+  req.method = std::string(method);
+  req.path = std::string(path);
+  req.query = query;
+  if (body) {
+    req.body = body->dump();
+  }
+  return impl_->hijack(req);
+}
+
+void ApiClient::interrupt() { impl_->interrupt(); }
 
 Result<std::string> ApiClient::apiVersion() { return impl_->apiVersion(); }
 

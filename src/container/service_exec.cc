@@ -28,7 +28,7 @@ class ExecAttach : public AttachSession {
   bool tty() const override { return exec_->tty; }
 
   void run(std::shared_ptr<ClientStream> client) override {
-    auto fd = connectShimSocket(stateDir_, attachSocketName(exec_->id));
+    auto fd = connectShimSocket(stateDir_, shimFiles(exec_->id).attachSock);
     if (fd.ok() &&
         sendAttachHello(fd->get(), exec_->attachStdin, exec_->attachStdout, exec_->attachStderr)
             .ok()) {
@@ -165,7 +165,7 @@ Result<std::shared_ptr<AttachSession>> ContainerService::execStart(std::string_v
   }
   if (opts.consoleSize) {
     (void)sendControl(
-        prepared->stateDir, controlSocketName(e->id),
+        prepared->stateDir, shimFiles(e->id).controlSock,
         {{"resize", {{"height", opts.consoleSize->first}, {"width", opts.consoleSize->second}}}});
   }
   auto w = d_.watcher.watch(shim->shimPid, gated(gate_, [this, id = e->id] { onExecExit(id); }));
@@ -277,7 +277,7 @@ Status ContainerService::execResize(std::string_view execId, int height, int wid
     }
     containerId = it->second->containerId;
   }
-  return sendControl(bundleDir(containerId), controlSocketName(id),
+  return sendControl(bundleDir(containerId), shimFiles(id).controlSock,
                      {{"resize", {{"height", height}, {"width", width}}}});
 }
 

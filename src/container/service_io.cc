@@ -40,7 +40,7 @@ class ContainerAttach : public AttachSession {
       client->closeWrite();
       return;
     }
-    auto fd = connectShimSocket(*dir, attachSocketName(""));
+    auto fd = connectShimSocket(*dir, shimFiles("").attachSock);
     Status hello = fd.ok() ? sendAttachHello(fd->get(), opts_.attachStdin, opts_.attachStdout,
                                              opts_.attachStderr)
                            : Status(Unexpected(fd.error()));
@@ -168,7 +168,7 @@ Status ContainerService::resize(std::string_view idOrName, int height, int width
     return invalidArgument("invalid terminal size " + std::to_string(height) + "x" +
                            std::to_string(width));
   }
-  BERTH_TRY(sendControl(bundleDir(rec.id), controlSocketName(""),
+  BERTH_TRY(sendControl(bundleDir(rec.id), shimFiles("").controlSock,
                         {{"resize", {{"height", height}, {"width", width}}}}));
   emit(rec, "resize", {{"height", std::to_string(height)}, {"width", std::to_string(width)}});
   return okStatus();

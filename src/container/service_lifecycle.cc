@@ -279,7 +279,7 @@ void ContainerService::connectPendingAttaches(
     any = any || p->phase == PendingAttach::Phase::kConnected;
   }
   if (!any) {
-    auto fd = connectShimSocket(stateDir, attachSocketName(""));
+    auto fd = connectShimSocket(stateDir, shimFiles("").attachSock);
     if (fd.ok()) {
       (void)sendAttachHello(fd->get(), false, false, false);
     } else {

@@ -13,14 +13,6 @@
 
 namespace berth::container {
 
-std::string attachSocketName(const std::string& execId) {
-  return execId.empty() ? "attach.sock" : "attach-" + execId + ".sock";
-}
-
-std::string controlSocketName(const std::string& execId) {
-  return execId.empty() ? "control.sock" : "control-" + execId + ".sock";
-}
-
 Result<UniqueFd> connectShimSocket(const std::string& dir, const std::string& name) {
   UniqueFd dirFd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!dirFd) {

@@ -10,12 +10,9 @@
 #include "common/result.h"
 #include "container/container_io.h"
 #include "kernel/unique_fd.h"
+#include "shim/shim_files.h"
 
 namespace berth::container {
-
-// Socket names in the shim's state dir (shim/shim_options.h: shimFiles).
-std::string attachSocketName(const std::string& execId);
-std::string controlSocketName(const std::string& execId);
 
 // Connects to the unix socket `name` in `dir`, through /proc/self/fd so that a
 // deep state dir does not overflow sun_path.

@@ -1,6 +1,9 @@
 #include "daemon/daemon.h"
 
 #include <grp.h>
+#include <unistd.h>
+
+#include <cstdlib>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -12,10 +15,22 @@
 #include <sstream>
 #include <vector>
 
+#include "api/container_routes.h"
+#include "api/exec_routes.h"
+#include "api/image_routes.h"
 #include "api/router.h"
 #include "api/server.h"
 #include "api/system_routes.h"
+#include "container/container_service.h"
+#include "container/netns_sandbox.h"
+#include "container/pidfd_watcher.h"
+#include "container/thread_scheduler.h"
+#include "image/image_service.h"
+#include "runtime/exec_shim_launcher.h"
+#include "runtime/overlay_rootfs.h"
+#include "runtime/runc_runtime.h"
 #include "common/log.h"
+#include "common/strings.h"
 #include "daemon/data_root.h"
 #include "events/event_bus.h"
 #include "kernel/features.h"
@@ -31,6 +46,14 @@ struct Daemon::Parts {
   std::unique_ptr<store::Store> store;
   std::unique_ptr<events::EventBus> bus;
   std::unique_ptr<system::SystemService> system;
+  std::unique_ptr<image::ImageService> images;
+  std::unique_ptr<OverlayRootfsManager> rootfs;
+  std::unique_ptr<RuncRuntime> runtime;
+  std::unique_ptr<ExecShimLauncher> shims;
+  std::unique_ptr<container::NetnsSandboxProvider> sandboxes;
+  std::unique_ptr<container::PidfdWatcher> watcher;
+  std::unique_ptr<container::ThreadScheduler> scheduler;
+  std::unique_ptr<container::ContainerService> containers;
   api::Router router;
   std::unique_ptr<api::Server> server;
   std::optional<boost::asio::signal_set> signals;
@@ -64,6 +87,35 @@ spdlog::level::level_enum levelOf(const DaemonConfig& c) {
   return level.ok() ? *level : spdlog::level::info;
 }
 
+// `name` in $PATH, or "" when absent.
+std::string findInPath(const std::string& name) {
+  const char* path = std::getenv("PATH");  // NOLINT(concurrency-mt-unsafe): read before threads start
+  std::string dirs = path != nullptr ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  for (const auto& dir : split(dirs, ':')) {
+    std::string candidate = dir + "/" + name;
+    if (!dir.empty() && ::access(candidate.c_str(), X_OK) == 0) {
+      return candidate;
+    }
+  }
+  return "";
+}
+
+// berth-shim is installed next to berthd; in a build tree it is ../shim/berth-shim.
+std::string findShim() {
+  char self[4096] = {};
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (n > 0) {
+    std::string dir(self, static_cast<size_t>(n));
+    dir = dir.substr(0, dir.rfind('/'));
+    for (const auto& candidate : {dir + "/berth-shim", dir + "/../shim/berth-shim"}) {
+      if (::access(candidate.c_str(), X_OK) == 0) {
+        return candidate;
+      }
+    }
+  }
+  return findInPath("berth-shim");
+}
+
 }  // namespace
 
 Status Daemon::start() {
@@ -94,6 +146,7 @@ Status Daemon::start() {
   facts.debug = config_.debug;
   p->system = std::make_unique<system::SystemService>(facts, kernel.toJson());
   api::addSystemRoutes(p->router, *p->system, *p->bus);
+  BERTH_TRY(startContainers(*p, kernel));
 
   p->server = std::make_unique<api::Server>(p->io, p->router, api::ServerOptions{});
   BERTH_ASSIGN_OR_RETURN(auto addrs, config_.listenAddresses());
@@ -113,6 +166,45 @@ Status Daemon::start() {
                 std::chrono::steady_clock::now() - started)
                 .count();
   spdlog::info("Daemon has completed initialization in {} ms", ms);
+  return okStatus();
+}
+
+Status Daemon::startContainers(Parts& p, const KernelFeatures& kernel) {
+  std::string runc = findInPath("runc");
+  if (runc.empty()) {
+    return unavailable("the OCI runtime runc was not found in PATH (Debian package runc)");
+  }
+  auto info = checkRuntime(runc, kernel.cgroupLayout);
+  if (!info.ok()) {
+    return Error(info.error()).withContext("default runtime");
+  }
+  spdlog::info("OCI runtime {} {} at {}", info->name, info->version, runc);
+  std::string shim = findShim();
+  if (shim.empty()) {
+    return unavailable("berth-shim was not found next to berthd or in PATH");
+  }
+  events::EventBus* bus = p.bus.get();
+  p.images = std::make_unique<image::ImageService>(
+      *p.store, config_.dataRoot + "/image", [bus](events::Event ev) { bus->publish(std::move(ev)); });
+  BERTH_TRY(p.images->init());
+  p.rootfs = std::make_unique<OverlayRootfsManager>(config_.dataRoot);
+  p.runtime = std::make_unique<RuncRuntime>(runc, config_.execRoot + "/runc");
+  p.shims = std::make_unique<ExecShimLauncher>(shim, runc, config_.execRoot + "/runc");
+  p.sandboxes = std::make_unique<container::NetnsSandboxProvider>(config_.execRoot);
+  BERTH_ASSIGN_OR_RETURN(p.watcher, container::PidfdWatcher::create());
+  p.scheduler = std::make_unique<container::ThreadScheduler>();
+  container::ServiceOptions options;
+  options.dataRoot = config_.dataRoot;
+  options.execRoot = config_.execRoot;
+  p.containers = std::make_unique<container::ContainerService>(
+      container::ServiceDeps{*p.store, *p.bus, *p.images, *p.rootfs, *p.runtime, *p.shims,
+                             *p.sandboxes, *p.watcher, *p.scheduler},
+      options);
+  p.images->setUsage(p.containers.get());
+  BERTH_TRY(p.containers->restore());
+  api::addImageRoutes(p.router, *p.images);
+  api::addContainerRoutes(p.router, *p.containers);
+  api::addExecRoutes(p.router, *p.containers);
   return okStatus();
 }
 

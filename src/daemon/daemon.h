@@ -6,6 +6,7 @@
 
 #include "common/result.h"
 #include "daemon/config.h"
+#include "kernel/features.h"
 
 namespace berth::daemon {
 
@@ -25,6 +26,9 @@ class Daemon {
 
  private:
   struct Parts;
+  // Images, runtime, shims and the container service; re-adopts live containers.
+  Status startContainers(Parts& p, const KernelFeatures& kernel);
+
   DaemonConfig config_;
   std::unique_ptr<Parts> parts_;
 };

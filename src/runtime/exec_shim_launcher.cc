@@ -56,9 +56,9 @@ std::vector<std::string> ExecShimLauncher::commandLine(const ShimStart& s) const
   }
   if (!s.execId.empty()) {
     argv.insert(argv.end(), {"--exec", s.execId, "--process-json", s.processJson});
-    if (s.waitAttach) {
-      argv.emplace_back("--wait-attach");
-    }
+  }
+  if (s.waitAttach) {
+    argv.emplace_back("--wait-attach");
   }
   return argv;
 }
@@ -95,8 +95,8 @@ Result<ShimProcess> ExecShimLauncher::start(const ShimStart& s) {
   if (!pids.ok() && s.waitAttach && pids.error().kind() == ErrorKind::kNotFound) {
     // The shim reports success once its attach socket listens; the process
     // (and its pid file) comes with the first attach.
-    std::string shimFile = s.stateDir + "/shim-" + s.execId + ".pid";
-    if (auto shimOnly = readPidFile(shimFile); shimOnly.ok()) {
+    if (auto shimOnly = readPidFile(s.stateDir + "/" + shimFiles(s.execId).shimPid);
+        shimOnly.ok()) {
       return ShimProcess{*shimOnly, 0};
     }
   }

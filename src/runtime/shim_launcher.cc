@@ -23,15 +23,14 @@ Result<int> readPidFile(const std::string& path) {
 
 Result<ShimProcess> readShimPids(const std::string& stateDir, const std::string& execId) {
   ShimProcess p;
-  std::string shimFile = execId.empty() ? "/shim.pid" : "/shim-" + execId + ".pid";
-  BERTH_ASSIGN_OR_RETURN(p.shimPid, readPidFile(stateDir + shimFile));
-  std::string processFile = execId.empty() ? "/container.pid" : "/exec-" + execId + ".pid";
-  BERTH_ASSIGN_OR_RETURN(p.processPid, readPidFile(stateDir + processFile));
+  ShimFiles files = shimFiles(execId);
+  BERTH_ASSIGN_OR_RETURN(p.shimPid, readPidFile(stateDir + "/" + files.shimPid));
+  BERTH_ASSIGN_OR_RETURN(p.processPid, readPidFile(stateDir + "/" + files.processPid));
   return p;
 }
 
 Result<ExitStatus> readExitStatus(const std::string& stateDir, const std::string& execId) {
-  std::string path = stateDir + (execId.empty() ? "/exit.json" : "/exit-" + execId + ".json");
+  std::string path = stateDir + "/" + shimFiles(execId).exitJson;
   BERTH_ASSIGN_OR_RETURN(std::string text, readFile(path));
   auto j = nlohmann::json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.contains("exitCode") ||

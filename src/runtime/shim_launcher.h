@@ -7,6 +7,7 @@
 #include <string>
 
 #include "common/result.h"
+#include "shim/shim_files.h"
 
 namespace berth {
 

@@ -102,9 +102,6 @@ Result<ShimOptions> parseShimArgs(const std::vector<std::string>& args) {
     if (!o.processJson.empty()) {
       return invalidArgument("--process-json is only for --exec");
     }
-    if (o.waitAttach) {
-      return invalidArgument("--wait-attach is only for --exec");
-    }
     if (o.logDriver == "json-file" || o.logDriver == "local") {
       BERTH_TRY(requireAbsolute("--log-path", o.logPath));
     }
@@ -113,20 +110,6 @@ Result<ShimOptions> parseShimArgs(const std::vector<std::string>& args) {
     return invalidArgument("--stdin-once needs --stdin");
   }
   return o;
-}
-
-ShimFiles shimFiles(const std::string& execId) {
-  ShimFiles f;
-  std::string suffix = execId.empty() ? "" : "-" + execId;
-  f.shimPid = "shim" + suffix + ".pid";
-  f.processPid = execId.empty() ? "container.pid" : "exec-" + execId + ".pid";
-  f.exitJson = "exit" + suffix + ".json";
-  f.attachSock = "attach" + suffix + ".sock";
-  f.controlSock = "control" + suffix + ".sock";
-  f.consoleSock = "console" + suffix + ".sock";
-  f.runcLog = "runc.log";
-  f.shimLog = "shim" + suffix + ".log";
-  return f;
 }
 
 std::vector<std::string> runcArgv(const ShimOptions& opts, const ShimFiles& files,

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "shim/shim_files.h"
 #include "logdriver/log_options.h"
 
 namespace berth {
@@ -36,19 +37,6 @@ struct ShimOptions {
 // names ([A-Za-z0-9_.-]). Unknown flags and missing required ones are errors.
 Result<ShimOptions> parseShimArgs(const std::vector<std::string>& args);
 
-// File names inside the state directory. A container's shim and its exec shims
-// share the directory; the exec ones carry the exec id.
-struct ShimFiles {
-  std::string shimPid;      // shim.pid | shim-<EXECID>.pid
-  std::string processPid;   // container.pid | exec-<EXECID>.pid (written by runc)
-  std::string exitJson;     // exit.json | exit-<EXECID>.json
-  std::string attachSock;   // attach.sock | attach-<EXECID>.sock
-  std::string controlSock;  // control.sock | control-<EXECID>.sock
-  std::string consoleSock;  // console.sock | console-<EXECID>.sock (only while runc runs)
-  std::string runcLog;      // runc.log (runc --log, shared)
-  std::string shimLog;      // shim.log | shim-<EXECID>.log (the shim's own errors)
-};
-ShimFiles shimFiles(const std::string& execId);
 
 // runc's argv: `run -d` for a container, `exec -d` for an exec. `consoleSocket`
 // is empty without a terminal; names are relative to the state directory,

@@ -2,6 +2,10 @@
 
 namespace berth::cli {
 
-void registerAllCommands(CommandRegistry& registry) { registerSystemCommands(registry); }
+void registerAllCommands(CommandRegistry& registry) {
+  registerSystemCommands(registry);
+  registerContainerCommands(registry);
+  registerImageCommands(registry);
+}
 
 }  // namespace berth::cli

@@ -15,5 +15,9 @@ void registerAllCommands(CommandRegistry& registry);
 
 // version, info, events; the "system" group (system info, system events).
 void registerSystemCommands(CommandRegistry& registry);
+// run, ps, exec, logs, cp, ... and the "container" group (commands/container*.cc).
+void registerContainerCommands(CommandRegistry& registry);
+// images, rmi, tag, import, load, save, history and the "image" group (commands/image*.cc).
+void registerImageCommands(CommandRegistry& registry);
 
 }  // namespace berth::cli

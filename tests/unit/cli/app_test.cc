@@ -62,7 +62,10 @@ TEST(AppTest, HelpListsCommandsLikeDocker) {
   CliRun r = run({"--help"});
   EXPECT_EQ(r.code, 0);
   EXPECT_EQ(r.out.rfind("Usage:  berth [OPTIONS] COMMAND\n\n", 0), 0u) << r.out;
-  EXPECT_NE(r.out.find("Common Commands:\n  version     Show the berth version information\n"
+  EXPECT_NE(r.out.find("Common Commands:\n  run         Create and run a new container from an image\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("  version     Show the berth version information\n"
                        "  info        Display system-wide information\n"),
             std::string::npos)
       << r.out;

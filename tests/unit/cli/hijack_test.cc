@@ -131,6 +131,17 @@ TEST(HijackTest, AnErrorReplyBecomesTheDaemonsError) {
   EXPECT_EQ(again.error().kind(), ErrorKind::kNotFound);
 }
 
+TEST(HijackTest, NotModifiedIsNoError) {
+  // dockerd answers start on a running container (and stop on a stopped one) with 304.
+  ConcurrentServer server([](int fd, const Request&) {
+    writeAll(fd, "HTTP/1.1 304 Not Modified\r\n\r\n");
+    return true;
+  });
+  auto client = clientFor(server);
+  EXPECT_TRUE(client->call("POST", "/containers/x/start").ok());
+  EXPECT_TRUE(client->call("POST", "/containers/x/stop").ok());
+}
+
 TEST(HijackTest, StreamReportsTheHeadBeforeTheBody) {
   std::promise<void> headSeen;
   auto seen = headSeen.get_future().share();

@@ -93,8 +93,6 @@ TEST(ShimIoTest, DetachKeys) {
   EXPECT_EQ(*parseDetachKeys("ctrl-\\"), std::string(1, '\x1c'));
   EXPECT_EQ(parseDetachKeys("ctrl-1").error().message(), "Invalid detach keys (ctrl-1) provided");
   EXPECT_FALSE(parseDetachKeys("a,,b").ok());
-  EXPECT_EQ(attachSocketName(""), "attach.sock");
-  EXPECT_EQ(controlSocketName("e1"), "control-e1.sock");
 }
 
 TEST(ProcTopTest, ParsesPsOutputForTheContainersPids) {

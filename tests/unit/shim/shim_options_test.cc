@@ -50,7 +50,6 @@ TEST(ParseShimArgs, RejectsBadInput) {
       with({"--bogus"}),
       with({"--log-opt"}),
       with({"--log-opt", "novalue"}),
-      with({"--wait-attach"}),
       with({"--stdin-once"}),
       with({"--process-json", "/p"}),
       with({"--exec", "../x", "--process-json", "/p"}),
@@ -64,6 +63,10 @@ TEST(ParseShimArgs, RejectsBadInput) {
   }
   EXPECT_TRUE(parseShimArgs({"--id", "c", "--bundle", "/b", "--state-dir", "/s", "--runtime-root",
                              "/r", "--log-driver", "none"})
+                  .ok());
+  // docker run attaches before it starts: a container may wait for its first client too.
+  EXPECT_TRUE(parseShimArgs({"--id", "c", "--bundle", "/b", "--state-dir", "/s", "--runtime-root",
+                             "/r", "--log-driver", "none", "--wait-attach"})
                   .ok());
 }
 

@@ -10,6 +10,7 @@
 
 #include "common/log.h"
 #include "common/strings.h"
+#include "logdriver/log_options.h"
 
 namespace berth::daemon {
 
@@ -70,6 +71,31 @@ const std::vector<Key>& keys() {
       stringKey("tlscert", &DaemonConfig::tlsCert),
       stringKey("tlskey", &DaemonConfig::tlsKey),
       boolKey("insecure-plain-tcp", &DaemonConfig::insecurePlainTcp),
+      stringKey("log-driver", &DaemonConfig::logDriver),
+      {"log-opts",
+       [](const nlohmann::json& v, DaemonConfig& c) -> Status {
+         if (!v.is_object() ||
+             !std::all_of(v.begin(), v.end(), [](const auto& e) { return e.is_string(); })) {
+           return wrongType("log-opts", "an object of strings");
+         }
+         c.logOpts = v.get<std::map<std::string, std::string>>();
+         return okStatus();
+       }},
+      stringKey("cgroup-parent", &DaemonConfig::cgroupParent),
+      stringKey("default-runtime", &DaemonConfig::defaultRuntime),
+      {"runtimes",
+       [](const nlohmann::json& v, DaemonConfig& c) -> Status {
+         if (!v.is_object()) {
+           return wrongType("runtimes", "an object");
+         }
+         for (const auto& [name, rt] : v.items()) {
+           if (!rt.is_object() || !rt.contains("path") || !rt["path"].is_string()) {
+             return wrongType("runtimes", "{\"NAME\": {\"path\": \"...\"}}");
+           }
+           c.runtimes[name] = rt["path"].get<std::string>();
+         }
+         return okStatus();
+       }},
   };
   return kKeys;
 }
@@ -152,6 +178,14 @@ Status validate(const DaemonConfig& config) {
   if (config.execRoot.empty() || config.execRoot.front() != '/') {
     return invalidArgument("--exec-root must be an absolute path");
   }
+  if (config.cgroupParent.empty() || config.cgroupParent.front() != '/') {
+    return invalidArgument("--cgroup-parent must be an absolute cgroup path, e.g. /berth");
+  }
+  if (config.defaultRuntime != "runc" && config.runtimes.count(config.defaultRuntime) == 0) {
+    return invalidArgument("default-runtime \"" + config.defaultRuntime +
+                           "\" is not one of the configured runtimes");
+  }
+  BERTH_TRY(validateLogConfig(config.logDriver, config.logOpts));
   return okStatus();
 }
 
@@ -180,6 +214,21 @@ Result<ParsedCommandLine> parseCommandLine(int argc, const char* const* argv) {
        app.add_flag("--insecure-plain-tcp", c.insecurePlainTcp,
                     "Allow tcp:// hosts without TLS (INSECURE: grants root to the network)")},
   };
+  std::vector<std::string> logOptFlags;
+  std::vector<std::string> addRuntimeFlags;
+  opts.insert(opts.end(),
+              {
+                  {"log-driver",
+                   app.add_option("--log-driver", c.logDriver, "Default driver for container logs")},
+                  {"log-opts", app.add_option("--log-opt", logOptFlags,
+                                              "Default log driver options for containers (k=v)")},
+                  {"cgroup-parent", app.add_option("--cgroup-parent", c.cgroupParent,
+                                                   "Parent cgroup for all containers")},
+                  {"default-runtime", app.add_option("--default-runtime", c.defaultRuntime,
+                                                     "Default OCI runtime for containers")},
+                  {"runtimes", app.add_option("--add-runtime", addRuntimeFlags,
+                                              "Register an additional OCI runtime (name=path)")},
+              });
   auto* configOpt = app.add_option("--config-file", c.configFile, "Daemon configuration file");
   try {
     app.parse(argc, argv);
@@ -193,6 +242,20 @@ Result<ParsedCommandLine> parseCommandLine(int argc, const char* const* argv) {
     return out;
   } catch (const CLI::ParseError& e) {
     return invalidArgument(e.what());
+  }
+  for (const auto& kv : logOptFlags) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return invalidArgument("--log-opt wants key=value, got \"" + kv + "\"");
+    }
+    c.logOpts[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  for (const auto& kv : addRuntimeFlags) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == kv.size()) {
+      return invalidArgument("--add-runtime wants name=path, got \"" + kv + "\"");
+    }
+    c.runtimes[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   std::vector<std::string> flagsSet;
   for (const auto& [key, opt] : opts) {

@@ -2,6 +2,7 @@
 // and dockerd's rules for merging them (a key in both places is an error).
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,15 @@ struct DaemonConfig {
   std::string tlsKey;
   // Lets a tcp:// host start without TLS: anyone who reaches the port is root.
   bool insecurePlainTcp = false;
+
+  // Containers: the defaults a container gets when its request names none.
+  std::string logDriver = "json-file";
+  std::map<std::string, std::string> logOpts;  // log-opts / --log-opt k=v
+  std::string cgroupParent = "/berth";          // cgroup-parent: <parent>/<id>
+  // OCI runtimes: "runc" is built in (found in PATH); runtimes adds others by
+  // name ({"name": {"path": "/usr/bin/crun"}}), default-runtime picks one.
+  std::string defaultRuntime = "runc";
+  std::map<std::string, std::string> runtimes;  // name -> path
 
   // The effective listen addresses, parsed and checked.
   Result<std::vector<HostAddress>> listenAddresses() const;

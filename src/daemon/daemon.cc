@@ -57,6 +57,20 @@ struct Daemon::Parts {
   api::Router router;
   std::unique_ptr<api::Server> server;
   std::optional<boost::asio::signal_set> signals;
+
+  ~Parts() {
+    // The server goes first (no request in flight), then the containers that
+    // the image service asks about before it removes an image.
+    server.reset();
+    if (images) {
+      images->setUsage(nullptr);
+    }
+  }
+  Parts() = default;
+  Parts(const Parts&) = delete;
+  Parts& operator=(const Parts&) = delete;
+  Parts(Parts&&) = delete;
+  Parts& operator=(Parts&&) = delete;
 };
 
 Daemon::Daemon(DaemonConfig config) : config_(std::move(config)) {}
@@ -170,15 +184,24 @@ Status Daemon::start() {
 }
 
 Status Daemon::startContainers(Parts& p, const KernelFeatures& kernel) {
-  std::string runc = findInPath("runc");
+  // The default runtime: a configured one by name, else runc from PATH.
+  auto configured = config_.runtimes.find(config_.defaultRuntime);
+  std::string runc = configured != config_.runtimes.end() ? configured->second : "runc";
+  if (runc.front() != '/') {
+    runc = findInPath(runc);
+  }
   if (runc.empty()) {
-    return unavailable("the OCI runtime runc was not found in PATH (Debian package runc)");
+    return unavailable("the OCI runtime " + config_.defaultRuntime + " was not found" +
+                       (configured == config_.runtimes.end()
+                            ? std::string(" in PATH (Debian package runc)")
+                            : " at " + configured->second));
   }
   auto info = checkRuntime(runc, kernel.cgroupLayout);
   if (!info.ok()) {
-    return Error(info.error()).withContext("default runtime");
+    return Error(info.error()).withContext("default runtime " + config_.defaultRuntime);
   }
-  spdlog::info("OCI runtime {} {} at {}", info->name, info->version, runc);
+  spdlog::info("OCI runtime {} ({} {}) at {}", config_.defaultRuntime, info->name, info->version,
+               runc);
   std::string shim = findShim();
   if (shim.empty()) {
     return unavailable("berth-shim was not found next to berthd or in PATH");
@@ -196,6 +219,10 @@ Status Daemon::startContainers(Parts& p, const KernelFeatures& kernel) {
   container::ServiceOptions options;
   options.dataRoot = config_.dataRoot;
   options.execRoot = config_.execRoot;
+  options.defaultLogDriver = config_.logDriver;
+  options.defaultLogOpts = config_.logOpts;
+  options.runtimeName = config_.defaultRuntime;
+  options.cgroupParent = config_.cgroupParent;
   p.containers = std::make_unique<container::ContainerService>(
       container::ServiceDeps{*p.store, *p.bus, *p.images, *p.rootfs, *p.runtime, *p.shims,
                              *p.sandboxes, *p.watcher, *p.scheduler},

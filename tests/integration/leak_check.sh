@@ -2,8 +2,8 @@
 # Runs after all integration tests (CTest fixture cleanup) and fails if they
 # left anything in the machine's own namespaces: links named berth*, br-*,
 # veth*, vx-*, mv-*; netns named berth*; nftables tables named berth*; mounts
-# or dirs of test hosts under $BERTH_TH_TMP (default /tmp)/berth-th-*, and
-# processes of such dead hosts.
+# or dirs of test hosts under $BERTH_TH_TMP (default /tmp)/berth-th-*, their
+# cgroups (/sys/fs/cgroup/*/berth-th-*), and processes of such dead hosts.
 # A test host whose owner process is still running (another test run on this
 # machine) is in use, not leaked.
 #
@@ -50,6 +50,15 @@ leaked_tables() {
   nft list tables 2>/dev/null | awk '$3 ~ /^berth/ { print $2, $3 }' || true
 }
 
+# Cgroups of test hosts whose test is gone (berthd runs with --cgroup-parent /<host id>).
+leaked_cgroups() {
+  local cg
+  while read -r cg; do
+    [[ -n "$cg" ]] || continue
+    owner_alive "$base/${cg##*/}" || printf '%s\n' "$cg"
+  done < <(find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d -name 'berth-th-*' 2>/dev/null)
+}
+
 leaked_mounts() {
   awk -v p="$base/berth-th-" 'index($2, p) == 1 { print $2 }' /proc/self/mounts
 }
@@ -88,9 +97,10 @@ check() {
   netns=$(leaked_netns)
   tables=$(leaked_tables)
   mounts=$(leaked_mounts)
+  cgroups=$(leaked_cgroups)
   dirs=$(leaked_dirs)
   procs=$(leaked_procs)
-  [[ -z "$links$netns$tables$mounts$dirs$procs" ]]
+  [[ -z "$links$netns$tables$mounts$cgroups$dirs$procs" ]]
 }
 
 # Teardown of a test that just ended may still be finishing: look again for
@@ -114,6 +124,7 @@ report() { # WHAT LIST
   report "network namespaces (ip netns list)" "$netns"
   report "nftables tables in the machine's netns (nft list tables)" "$tables"
   report "mounts under $base/berth-th-* (/proc/self/mounts)" "$mounts"
+  report "cgroups of test hosts whose test is gone (/sys/fs/cgroup)" "$cgroups"
   report "test host dirs whose test is gone" "$dirs"
   report "processes of test hosts whose test is gone (pid, command)" "$procs"
 } >&2
@@ -135,6 +146,9 @@ if ((clean)); then
   while read -r fam name; do
     if [[ -n "$name" ]]; then nft delete table "$fam" "$name" || true; fi
   done <<<"$tables"
+  while read -r cg; do
+    if [[ -n "$cg" ]]; then find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null || true; fi
+  done <<<"$cgroups"
   while read -r d; do
     if [[ -n "$d" ]] && ! awk -v p="$d/" 'index($2, p) == 1 { f = 1 } END { exit !f }' /proc/self/mounts; then
       rm -rf --one-file-system "$d"

@@ -249,7 +249,7 @@ Status TestHost::startDaemon() {
   std::vector<std::string> args = {options_.berthdPath,  "--data-root",   dataRoot(),   "--exec-root",
                                    execRoot(),           "-H",            dockerHost(), "--pidfile",
                                    dir_ + "/berthd.pid", "--config-file", configFile,   "--log-level",
-                                   "debug"};
+                                   "debug", "--cgroup-parent", "/" + id_};
   args.insert(args.end(), options_.extraDaemonArgs.begin(), options_.extraDaemonArgs.end());
   std::vector<char*> argv;
   argv.reserve(args.size() + 1);
@@ -428,6 +428,12 @@ Status TestHost::destroy() {
   }
   if (!left.empty()) {
     errors.push_back(std::to_string(left.size()) + " process(es) survive SIGKILL");
+  }
+  // Container cgroups live under /<host id> in every hierarchy (--cgroup-parent).
+  if (!id_.empty()) {
+    (void)runCommand({"sh", "-c",
+                      "for cg in $(find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d -name '" +
+                          id_ + "'); do find \"$cg\" -depth -type d -exec rmdir {} +; done 2>/dev/null"});
   }
   if (netnsMade_) {
     // The kernel dismantles a dead netns asynchronously; deleting its links

@@ -165,16 +165,29 @@ th_start_daemon() {
   # Never the machine's /etc/berth/daemon.json: a test writes its own settings here.
   [[ -f "$dir/daemon.json" ]] || printf '{}\n' >"$dir/daemon.json"
   printf '%s\n' "$*" >"$dir/berthd.args"
+  local -a berthd=("$BERTHD" --data-root "$dir/data" --exec-root "$dir/exec"
+    -H "unix://$dir/berth.sock" --pidfile "$dir/berthd.pid" --config-file "$dir/daemon.json"
+    --log-level debug --cgroup-parent "/$id" "$@")
+  # A restart joins the mount namespace of the berthd before it while anything
+  # still lives there (shims that outlived a kill -9): their containers' root
+  # filesystems are mounted in it.
+  local mnt_pid=""
+  if [[ -n "${TH_MNTNS[$name]:-}" ]]; then
+    mnt_pid=$(th__pid_in_mntns "${TH_MNTNS[$name]}")
+  fi
   # One process all along (each tool execs the next), a child of this shell;
   # setpriv makes it die with this shell if the test is killed outright.
-  nsenter --net="/run/netns/$id" -- \
-    unshare --mount --propagation private -- \
-    sh -c "$TH_HOST_INIT" th-host-init "$dir" \
-    setpriv --pdeathsig KILL -- \
-    "$BERTHD" --data-root "$dir/data" --exec-root "$dir/exec" \
-    -H "unix://$dir/berth.sock" --pidfile "$dir/berthd.pid" --config-file "$dir/daemon.json" \
-    --log-level debug "$@" \
-    </dev/null >>"$dir/berthd.log" 2>&1 &
+  if [[ -n "$mnt_pid" ]]; then
+    nsenter --net="/run/netns/$id" --mount="/proc/$mnt_pid/ns/mnt" -- \
+      setpriv --pdeathsig KILL -- "${berthd[@]}" \
+      </dev/null >>"$dir/berthd.log" 2>&1 &
+  else
+    nsenter --net="/run/netns/$id" -- \
+      unshare --mount --propagation private -- \
+      sh -c "$TH_HOST_INIT" th-host-init "$dir" \
+      setpriv --pdeathsig KILL -- "${berthd[@]}" \
+      </dev/null >>"$dir/berthd.log" 2>&1 &
+  fi
   local pid=$!
   TH_PID[$name]=$pid
   local deadline=$((SECONDS + TH_READY_TIMEOUT)) reply=""
@@ -200,6 +213,31 @@ th_start_daemon() {
   th__dump_log "$name"
   th_destroy "$name" || true
   return 1
+}
+
+# Prints one pid living in mount namespace MNTNS ("mnt:[N]"), or nothing.
+th__pid_in_mntns() {
+  [[ -n "$1" && "$1" != "$(readlink /proc/self/ns/mnt)" ]] || return 0
+  local f
+  for f in /proc/[0-9]*/ns/mnt; do
+    if [[ "$(readlink "$f" 2>/dev/null)" == "$1" ]]; then
+      f=${f#/proc/}
+      printf '%s\n' "${f%%/*}"
+      return 0
+    fi
+  done
+}
+
+# th_kill_daemon NAME: SIGKILL berthd (what a crash does); containers and
+# their shims live on. th_start_daemon brings it back in the same mount namespace.
+th_kill_daemon() {
+  local name=$1
+  th__require_host "$name"
+  local pid=${TH_PID[$name]:-}
+  [[ -n "$pid" ]] || return 0
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  unset "TH_PID[$name]"
 }
 
 # th_stop_daemon NAME: SIGTERM berthd and wait; SIGKILL after TH_STOP_TIMEOUT s.
@@ -317,6 +355,13 @@ th_destroy() {
       rm -f "/run/netns/$id" || status=1
     }
   fi
+  # Container cgroups live under /<host id> in every hierarchy (--cgroup-parent).
+  local cg
+  while read -r cg; do
+    [[ -n "$cg" ]] || continue
+    find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null || true
+    [[ ! -d "$cg" ]] || { th__err "th_destroy $name: cannot remove cgroup $cg"; status=1; }
+  done < <(find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d -name "$id" 2>/dev/null)
   if [[ -d "$dir" ]]; then
     th__umount_under "$dir"
     if awk -v d="$dir" 'index($2, d "/") == 1 { f = 1 } END { exit !f }' /proc/self/mounts; then
@@ -574,6 +619,14 @@ th_expect_fail() {
   TH_CMD=$(th__cmd_string "$@")
   th_run "$@"
   ((TH_RC != 0)) || th__report "expected a non-zero exit status"
+}
+
+# th_expect_fail_match REGEX CMD...: CMD exits non-zero and its stderr matches REGEX.
+th_expect_fail_match() {
+  local re=$1
+  shift
+  th_expect_fail "$@"
+  grep -Eq -- "$re" <<<"$TH_ERR" || th__report "expected stderr matching /$re/"
 }
 
 # th_expect_out EXPECTED CMD...: CMD exits 0 and prints exactly EXPECTED.

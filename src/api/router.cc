@@ -218,10 +218,11 @@ Reply Router::dispatch(Request& req) const {
     // dockerd answers both an unknown path and a wrong method with 404 "page not found".
     return Reply::json(404, {{"message", "page not found"}});
   }
+  // dockerd ignores parameters it does not know, and clients rely on that
+  // (docker-py sends only_ids, trunc_cmd, force...): so do we, but say so.
   for (const auto& [key, value] : req.query) {
     if (route->options.query.find(key) == route->options.query.end()) {
-      return Reply::error(invalidArgument("unknown query parameter '" + key + "' for " +
-                                          req.method + " " + req.path));
+      spdlog::debug("{} {}: ignoring unknown query parameter '{}'", req.method, req.path, key);
     }
   }
   Result<Reply> reply = route->handler(req);

@@ -1,5 +1,5 @@
 // Maps (method, path) to a route handler: strips the /v1.xx prefix and checks
-// the version, matches {param} segments, refuses unknown query parameters.
+// the version, matches {param} segments, ignores (and logs) unknown query parameters, as dockerd.
 #pragma once
 
 #include <cstddef>

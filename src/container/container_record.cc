@@ -98,7 +98,8 @@ void to_json(nlohmann::json& j, const ContainerRecord& r) {
        {"logPath", r.logPath},
        {"sandboxId", r.sandboxId},
        {"sandboxKey", r.sandboxKey},
-       {"networks", r.networks}};
+       {"networks", r.networks},
+       {"ports", r.ports}};
 }
 
 void from_json(const nlohmann::json& j, ContainerRecord& r) {
@@ -120,6 +121,7 @@ void from_json(const nlohmann::json& j, ContainerRecord& r) {
   r.sandboxId = j.value("sandboxId", "");
   r.sandboxKey = j.value("sandboxKey", "");
   r.networks = j.value("networks", nlohmann::json::object());
+  r.ports = j.value("ports", nlohmann::json::object());
 }
 
 void to_json(nlohmann::json& j, const NameEntry& n) { j = {{"id", n.id}}; }

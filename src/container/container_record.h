@@ -56,6 +56,7 @@ struct ContainerRecord {
   std::string sandboxId;
   std::string sandboxKey;                              // the netns file; "" for the host's network
   nlohmann::json networks = nlohmann::json::object();  // NetworkSettings.Networks
+  nlohmann::json ports = nlohmann::json::object();     // NetworkSettings.Ports
 
   // Config.Labels as a map (empty when none).
   std::map<std::string, std::string> labels() const;

@@ -178,6 +178,15 @@ Result<ContainerRecord> ContainerService::mutate(const std::string& id,
   return out;
 }
 
+Status ContainerService::setNetworkSettings(const std::string& id, const nlohmann::json& networks,
+                                            const nlohmann::json& ports) {
+  auto r = mutate(id, [&](ContainerRecord& rec) {
+    rec.networks = networks;
+    rec.ports = ports;
+  });
+  return r.ok() ? okStatus() : Status(std::move(r).error());
+}
+
 void ContainerService::emit(const ContainerRecord& rec, const std::string& action,
                             std::map<std::string, std::string> attrs) {
   // dockerd: the labels first, then image and name win over a label of that name.

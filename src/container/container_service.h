@@ -192,6 +192,11 @@ class ContainerService : public image::ImageUsage {
   // Resolves a full id, a name (with or without '/') or a unique id prefix.
   Result<ContainerRecord> find(std::string_view idOrName) const;
 
+  // The networking core connected or disconnected a running container:
+  // NetworkSettings.Networks and .Ports as they are now.
+  Status setNetworkSettings(const std::string& id, const nlohmann::json& networks,
+                            const nlohmann::json& ports);
+
  private:
   friend class ContainerAttach;
   friend class ExecAttach;

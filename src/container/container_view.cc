@@ -1,6 +1,7 @@
 #include "container/container_view.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include "common/strings.h"
 #include "container/netns_sandbox.h"
@@ -145,26 +146,79 @@ json graphDriverJson(const ContainerRecord& r, const std::string& dataRoot) {
           {"Name", "overlay2"}};
 }
 
+// NetworkSettings.Ports: the published ports while running, and every
+// exposed port (null when not published), as dockerd shows them.
+json portsJson(const ContainerRecord& r) {
+  json ports = json::object();
+  if (!r.state.running) {
+    return ports;
+  }
+  const json exposed = r.config.value("ExposedPorts", json::object());
+  if (exposed.is_object()) {
+    for (const auto& [port, _] : exposed.items()) {
+      ports[port] = nullptr;
+    }
+  }
+  if (r.ports.is_object()) {
+    for (const auto& [port, bindings] : r.ports.items()) {
+      ports[port] = bindings;
+    }
+  }
+  return ports;
+}
+
 json networkSettingsJson(const ContainerRecord& r) {
   bool live = r.state.running;
+  // The deprecated top-level fields mirror the default bridge network's endpoint.
+  json nets = networksJson(r);
+  json b = live && nets.contains("bridge") ? nets["bridge"] : json::object();
   return {{"Bridge", ""},
           {"SandboxID", live ? r.sandboxId : ""},
           {"SandboxKey", live ? r.sandboxKey : ""},
-          {"Ports", json::object()},
+          {"Ports", portsJson(r)},
           {"HairpinMode", false},
           {"LinkLocalIPv6Address", ""},
           {"LinkLocalIPv6PrefixLen", 0},
           {"SecondaryIPAddresses", nullptr},
           {"SecondaryIPv6Addresses", nullptr},
-          {"EndpointID", ""},
-          {"Gateway", ""},
-          {"GlobalIPv6Address", ""},
-          {"GlobalIPv6PrefixLen", 0},
-          {"IPAddress", ""},
-          {"IPPrefixLen", 0},
-          {"IPv6Gateway", ""},
-          {"MacAddress", ""},
-          {"Networks", networksJson(r)}};
+          {"EndpointID", b.value("EndpointID", "")},
+          {"Gateway", b.value("Gateway", "")},
+          {"GlobalIPv6Address", b.value("GlobalIPv6Address", "")},
+          {"GlobalIPv6PrefixLen", b.value("GlobalIPv6PrefixLen", 0)},
+          {"IPAddress", b.value("IPAddress", "")},
+          {"IPPrefixLen", b.value("IPPrefixLen", 0)},
+          {"IPv6Gateway", b.value("IPv6Gateway", "")},
+          {"MacAddress", b.value("MacAddress", "")},
+          {"Networks", nets}};
+}
+
+int portNumber(std::string_view s) {
+  int n = 0;
+  std::from_chars(s.data(), s.data() + s.size(), n);
+  return n;
+}
+
+// The Ports of a /containers/json entry: one per binding, plus exposed ports
+// without one.
+json listPortsJson(const ContainerRecord& r) {
+  json out = json::array();
+  const json ports = portsJson(r);
+  for (const auto& [key, bindings] : ports.items()) {
+    size_t slash = key.find('/');
+    int priv = portNumber(std::string_view(key).substr(0, slash));
+    std::string type = slash == std::string::npos ? "tcp" : key.substr(slash + 1);
+    if (!bindings.is_array() || bindings.empty()) {
+      out.push_back({{"PrivatePort", priv}, {"Type", type}});
+      continue;
+    }
+    for (const auto& b : bindings) {
+      out.push_back({{"IP", b.value("HostIp", "")},
+                     {"PrivatePort", priv},
+                     {"PublicPort", portNumber(b.value("HostPort", "0"))},
+                     {"Type", type}});
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -208,7 +262,7 @@ json listEntryJson(const ContainerRecord& r, int64_t nowNano, const std::optiona
             {"ImageID", r.imageId},
             {"Command", commandString(r)},
             {"Created", r.createdNano / 1000000000},
-            {"Ports", json::array()},
+            {"Ports", listPortsJson(r)},
             {"Labels", r.labels()},
             {"State", r.state.statusString()},
             {"Status", statusText(r.state, nowNano)},

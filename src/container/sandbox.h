@@ -21,6 +21,7 @@ struct SandboxRequest {
   std::string hostname;
   nlohmann::json hostConfig;  // for port bindings, DNS, ... (the provider reads what it needs)
   nlohmann::json networkingConfig;  // EndpointsConfig of the create request
+  nlohmann::json exposedPorts;      // Config.ExposedPorts (for --publish-all)
 };
 
 struct Sandbox {
@@ -32,6 +33,7 @@ struct Sandbox {
   // Name servers to use instead of the host's (an embedded DNS server); empty = the host's.
   std::vector<std::string> nameservers;
   bool hostNetwork = false;  // /etc/hosts and /etc/resolv.conf come from the host as they are
+  nlohmann::json ports = nlohmann::json::object();  // NetworkSettings.Ports
 };
 
 class SandboxProvider {
@@ -46,6 +48,9 @@ class SandboxProvider {
   virtual Result<Sandbox> create(const SandboxRequest& req) = 0;
   // After the process exited (or to clean up after a crash); repeatable, missing parts are fine.
   virtual Status destroy(const std::string& containerId, const std::string& networkMode) = 0;
+  // The container is gone for good: forget what it had asked for (its
+  // networks to join at the next start). After destroy.
+  virtual void containerRemoved(const std::string& /*containerId*/) {}
 };
 
 }  // namespace berth::container

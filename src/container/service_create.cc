@@ -233,6 +233,7 @@ Status ContainerService::removeLocked(Live& l, ContainerRecord rec, const Remove
   if (!r.ok()) {
     return Unexpected(std::move(r).error());
   }
+  d_.sandboxes.containerRemoved(id);
   dropExecsOf(id, /*all=*/true);
   resolveWaiters(l, rec, /*removed=*/true);
   forgetLive(id);

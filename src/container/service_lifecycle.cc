@@ -91,7 +91,8 @@ Status ContainerService::startLocked(Live& l, ContainerRecord rec) {
   }
   rollback.add([this, id] { (void)d_.rootfs.unmount(id); });
   SandboxRequest sreq{id,           rec.shortName(), run.networkMode,
-                      run.hostname, rec.hostConfig,  rec.networkingConfig};
+                      run.hostname, rec.hostConfig,  rec.networkingConfig,
+                      rec.config.value("ExposedPorts", nlohmann::json::object())};
   auto sandbox = d_.sandboxes.create(sreq);
   if (!sandbox.ok()) {
     return failStart(rec, sandbox.error());
@@ -195,6 +196,7 @@ Status ContainerService::startLocked(Live& l, ContainerRecord rec) {
     r.sandboxId = sandbox->id;
     r.sandboxKey = sandbox->netnsPath;
     r.networks = sandbox->networks;
+    r.ports = sandbox->ports;
   });
   if (!saved.ok()) {
     return Unexpected(std::move(saved).error());

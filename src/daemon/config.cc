@@ -82,6 +82,15 @@ const std::vector<Key>& keys() {
          return okStatus();
        }},
       stringKey("cgroup-parent", &DaemonConfig::cgroupParent),
+      stringKey("bip", &DaemonConfig::bip),
+      {"default-address-pools",
+       [](const nlohmann::json& v, DaemonConfig& c) -> Status {
+         if (!v.is_array()) {
+           return wrongType("default-address-pools", "a list of {\"base\", \"size\"}");
+         }
+         c.defaultAddressPools = v;
+         return okStatus();
+       }},
       stringKey("default-runtime", &DaemonConfig::defaultRuntime),
       {"runtimes",
        [](const nlohmann::json& v, DaemonConfig& c) -> Status {

@@ -39,6 +39,11 @@ struct DaemonConfig {
   std::string defaultRuntime = "runc";
   std::map<std::string, std::string> runtimes;  // name -> path
 
+  // Networks: daemon.json "default-address-pools" (null = dockerd's), and
+  // "bip" (the default bridge's gateway/subnet; "" = first free pool).
+  nlohmann::json defaultAddressPools;
+  std::string bip;
+
   // The effective listen addresses, parsed and checked.
   Result<std::vector<HostAddress>> listenAddresses() const;
 };

@@ -18,11 +18,11 @@
 #include "api/container_routes.h"
 #include "api/exec_routes.h"
 #include "api/image_routes.h"
+#include "api/network_routes.h"
 #include "api/router.h"
 #include "api/server.h"
 #include "api/system_routes.h"
 #include "container/container_service.h"
-#include "container/netns_sandbox.h"
 #include "container/pidfd_watcher.h"
 #include "container/thread_scheduler.h"
 #include "image/image_service.h"
@@ -34,6 +34,11 @@
 #include "daemon/data_root.h"
 #include "events/event_bus.h"
 #include "kernel/features.h"
+#include "network/bridge_driver.h"
+#include "network/controller.h"
+#include "network/firewall/nft_firewall.h"
+#include "network/ipam/address_pools.h"
+#include "network/ipam/default_ipam.h"
 #include "store/sqlite_store.h"
 #include "system/system_service.h"
 
@@ -50,7 +55,10 @@ struct Daemon::Parts {
   std::unique_ptr<OverlayRootfsManager> rootfs;
   std::unique_ptr<RuncRuntime> runtime;
   std::unique_ptr<ExecShimLauncher> shims;
-  std::unique_ptr<container::NetnsSandboxProvider> sandboxes;
+  std::unique_ptr<network::DefaultIpam> ipam;
+  std::unique_ptr<NftFirewall> firewall;
+  std::unique_ptr<network::Controller> networks;
+  std::unique_ptr<network::ContainerDirectory> directory;
   std::unique_ptr<container::PidfdWatcher> watcher;
   std::unique_ptr<container::ThreadScheduler> scheduler;
   std::unique_ptr<container::ContainerService> containers;
@@ -64,6 +72,9 @@ struct Daemon::Parts {
     server.reset();
     if (images) {
       images->setUsage(nullptr);
+    }
+    if (networks) {
+      networks->setContainers(nullptr);
     }
   }
   Parts() = default;
@@ -130,6 +141,25 @@ std::string findShim() {
   return findInPath("berth-shim");
 }
 
+// The network controller's view of containers.
+class ContainerDirectoryAdapter : public network::ContainerDirectory {
+ public:
+  explicit ContainerDirectoryAdapter(container::ContainerService& svc) : svc_(svc) {}
+  Result<network::ContainerInfo> find(const std::string& idOrName) override {
+    BERTH_ASSIGN_OR_RETURN(auto rec, svc_.find(idOrName));
+    return network::ContainerInfo{rec.id, rec.shortName(), rec.state.running,
+                                  rec.hostConfig.value("NetworkMode", std::string()),
+                                  rec.sandboxKey};
+  }
+  Status setNetworkSettings(const std::string& id, const nlohmann::json& networks,
+                            const nlohmann::json& ports) override {
+    return svc_.setNetworkSettings(id, networks, ports);
+  }
+
+ private:
+  container::ContainerService& svc_;
+};
+
 }  // namespace
 
 Status Daemon::start() {
@@ -183,6 +213,21 @@ Status Daemon::start() {
   return okStatus();
 }
 
+Status Daemon::startNetworks(Parts& p) {
+  std::vector<network::AddressPool> pools = network::dockerDefaultAddressPools();
+  if (!config_.defaultAddressPools.is_null()) {
+    BERTH_ASSIGN_OR_RETURN(pools, network::parseDefaultAddressPools(config_.defaultAddressPools));
+  }
+  p.ipam = std::make_unique<network::DefaultIpam>(pools);
+  p.firewall = std::make_unique<NftFirewall>();
+  network::ControllerOptions o;
+  o.execRoot = config_.execRoot;
+  o.defaultBridgeSubnet = config_.bip;
+  p.networks = std::make_unique<network::Controller>(*p.store, *p.bus, *p.ipam, *p.firewall, o);
+  p.networks->addDriver(std::make_unique<network::BridgeDriver>());
+  return p.networks->init();
+}
+
 Status Daemon::startContainers(Parts& p, const KernelFeatures& kernel) {
   // The default runtime: a configured one by name, else runc from PATH.
   auto configured = config_.runtimes.find(config_.defaultRuntime);
@@ -213,7 +258,7 @@ Status Daemon::startContainers(Parts& p, const KernelFeatures& kernel) {
   p.rootfs = std::make_unique<OverlayRootfsManager>(config_.dataRoot);
   p.runtime = std::make_unique<RuncRuntime>(runc, config_.execRoot + "/runc");
   p.shims = std::make_unique<ExecShimLauncher>(shim, runc, config_.execRoot + "/runc");
-  p.sandboxes = std::make_unique<container::NetnsSandboxProvider>(config_.execRoot);
+  BERTH_TRY(startNetworks(p));
   BERTH_ASSIGN_OR_RETURN(p.watcher, container::PidfdWatcher::create());
   p.scheduler = std::make_unique<container::ThreadScheduler>();
   container::ServiceOptions options;
@@ -225,13 +270,16 @@ Status Daemon::startContainers(Parts& p, const KernelFeatures& kernel) {
   options.cgroupParent = config_.cgroupParent;
   p.containers = std::make_unique<container::ContainerService>(
       container::ServiceDeps{*p.store, *p.bus, *p.images, *p.rootfs, *p.runtime, *p.shims,
-                             *p.sandboxes, *p.watcher, *p.scheduler},
+                             *p.networks, *p.watcher, *p.scheduler},
       options);
   p.images->setUsage(p.containers.get());
+  p.directory = std::make_unique<ContainerDirectoryAdapter>(*p.containers);
+  p.networks->setContainers(p.directory.get());
   BERTH_TRY(p.containers->restore());
   api::addImageRoutes(p.router, *p.images);
   api::addContainerRoutes(p.router, *p.containers);
   api::addExecRoutes(p.router, *p.containers);
+  api::addNetworkRoutes(p.router, *p.networks);
   return okStatus();
 }
 

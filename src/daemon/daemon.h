@@ -28,6 +28,7 @@ class Daemon {
   struct Parts;
   // Images, runtime, shims and the container service; re-adopts live containers.
   Status startContainers(Parts& p, const KernelFeatures& kernel);
+  Status startNetworks(Parts& p);
 
   DaemonConfig config_;
   std::unique_ptr<Parts> parts_;

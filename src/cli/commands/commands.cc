@@ -6,6 +6,7 @@ void registerAllCommands(CommandRegistry& registry) {
   registerSystemCommands(registry);
   registerContainerCommands(registry);
   registerImageCommands(registry);
+  registerNetworkCommands(registry);
 }
 
 }  // namespace berth::cli

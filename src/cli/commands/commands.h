@@ -19,5 +19,7 @@ void registerSystemCommands(CommandRegistry& registry);
 void registerContainerCommands(CommandRegistry& registry);
 // images, rmi, tag, import, load, save, history and the "image" group (commands/image*.cc).
 void registerImageCommands(CommandRegistry& registry);
+// the "network" group: create, ls, inspect, rm, connect, disconnect, prune (commands/network*.cc).
+void registerNetworkCommands(CommandRegistry& registry);
 
 }  // namespace berth::cli

@@ -8,6 +8,7 @@
 
 #include "cli/command.h"
 #include "cli/commands/container.h"
+#include "cli/commands/network_attach.h"
 #include "cli/flag_values.h"
 #include "cli/units.h"
 #include "common/strings.h"
@@ -173,6 +174,9 @@ void addContainerFlags(CLI::App& cmd, ContainerFlags& f, bool forRun) {
   addStringFlag(cmd, "--ipc", f.ipc, "IPC mode to use");
   addRepeatedFlag(cmd, "-l,--label", f.labels, "Set meta data on a container");
   addRepeatedFlag(cmd, "--label-file", f.labelFiles, "Read in a line delimited file of labels");
+  addRepeatedFlag(cmd, "--link", f.links, "Add link to another container");
+  addRepeatedFlag(cmd, "--link-local-ip", f.linkLocalIps,
+                  "Container IPv4/IPv6 link-local addresses");
   addStringFlag(cmd, "--log-driver", f.logDriver, "Logging driver for the container");
   addRepeatedFlag(cmd, "--log-opt", f.logOpts, "Log driver options");
   addStringFlag(cmd, "--mac-address", f.macAddress,
@@ -194,7 +198,11 @@ void addContainerFlags(CLI::App& cmd, ContainerFlags& f, bool forRun) {
                        return okStatus();
                      });
   addStringFlag(cmd, "--name", f.name, "Assign a name to the container");
-  addStringFlag(cmd, "--network", f.network, "Connect a container to a network", "network");
+  addCheckedListFlag(cmd, "--network", f.networks, "Connect a container to a network", "network",
+                     [](const std::string& v) -> Status {
+                       BERTH_TRY(parseNetworkAttachment(v));
+                       return okStatus();
+                     });
   addRepeatedFlag(cmd, "--network-alias", f.networkAliases,
               "Add network-scoped alias for the container");
   addBoolFlag(cmd, "--oom-kill-disable", f.oomKillDisable, "Disable OOM Killer");
@@ -334,29 +342,21 @@ Result<CreateRequest> buildCreateRequest(const ContainerFlags& f,
     ulimits.push_back({{"Name", u.substr(0, eq)}, {"Soft", *soft}, {"Hard", *hard}});
   }
 
-  std::string network = f.network.empty() ? "default" : f.network;
-  json endpoint = json::object();
-  if (!f.networkAliases.empty()) {
-    endpoint["Aliases"] = f.networkAliases;
-  }
-  if (!f.ip.empty() || !f.ip6.empty()) {
-    json ipam = json::object();
-    if (!f.ip.empty()) {
-      ipam["IPv4Address"] = f.ip;
-    }
-    if (!f.ip6.empty()) {
-      ipam["IPv6Address"] = f.ip6;
-    }
-    endpoint["IPAMConfig"] = ipam;
-  }
-  if (!f.macAddress.empty()) {
-    endpoint["MacAddress"] = f.macAddress;
-  }
+  BERTH_ASSIGN_OR_RETURN(NetworkingConfig networking,
+                         buildNetworkingConfig(f.networks, EndpointFlags{
+                                                               .aliases = f.networkAliases,
+                                                               .links = f.links,
+                                                               .linkLocalIps = f.linkLocalIps,
+                                                               .ipv4 = f.ip,
+                                                               .ipv6 = f.ip6,
+                                                               .mac = f.macAddress,
+                                                           }));
 
   json hc = {
       {"Binds", stringArrayOrNull(volumes.binds)},
       {"LogConfig", logConfig},
-      {"NetworkMode", network},
+      {"NetworkMode", networking.networkMode},
+      {"Links", stringArrayOrNull(f.links)},
       {"PortBindings", bindings},
       {"RestartPolicy", restart},
       {"AutoRemove", f.autoRemove},
@@ -432,7 +432,7 @@ Result<CreateRequest> buildCreateRequest(const ContainerFlags& f,
       {"OnBuild", nullptr},
       {"Labels", labels},
       {"HostConfig", hc},
-      {"NetworkingConfig", {{"EndpointsConfig", {{network, endpoint}}}}},
+      {"NetworkingConfig", {{"EndpointsConfig", networking.endpoints}}},
   };
   if (!exposed.empty()) {
     body["ExposedPorts"] = exposed;

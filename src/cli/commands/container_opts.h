@@ -60,7 +60,7 @@ struct ContainerFlags {
   std::vector<std::string> groupAdd;
   std::vector<std::string> ulimits;
   bool oomKillDisable = false;
-  std::string network;
+  std::vector<std::string> networks;  // --network, repeatable (name or long form)
   std::string logDriver;
   std::vector<std::string> logOpts;
   std::vector<std::string> publish;
@@ -80,6 +80,8 @@ struct ContainerFlags {
   std::vector<std::string> networkAliases;
   std::string ip;
   std::string ip6;
+  std::vector<std::string> links;
+  std::vector<std::string> linkLocalIps;
   // Client side
   std::string name;
   std::string platform;

@@ -205,12 +205,10 @@ TEST_F(DispatchTest, UnknownPathAndWrongMethodArePageNotFound) {
   }
 }
 
-TEST_F(DispatchTest, UnknownQueryParameterIsNamed) {
-  Reply r = call("GET", "/containers/abc/json?size=1&bogus=2");
-  EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(bodyOf(r)["message"], "unknown query parameter 'bogus' for GET /containers/abc/json");
-  // A parameter of another route is unknown here too.
-  EXPECT_EQ(call("GET", "/containers/abc/json?name=x").status, 400);
+TEST_F(DispatchTest, UnknownQueryParameterIsIgnoredAsDockerdDoes) {
+  // docker-py sends parameters dockerd never read (only_ids, trunc_cmd).
+  EXPECT_EQ(call("GET", "/containers/abc/json?size=1&bogus=2").status, 200);
+  EXPECT_EQ(call("GET", "/containers/abc/json?name=x").status, 200);
 }
 
 TEST_F(DispatchTest, ErrorKindsMapToStatusCodes) {
@@ -238,7 +236,6 @@ TEST_F(DispatchTest, MaxBodyForFindsTheRoute) {
 
 TEST_F(DispatchTest, InvalidUtf8InAMessageStillEncodes) {
   Reply r = call("GET", "/containers/abc/json?%ff=1");
-  EXPECT_EQ(r.status, 400);
   EXPECT_TRUE(nlohmann::json::accept(r.body));
 }
 

@@ -179,7 +179,7 @@ TEST_F(SystemRoutesTest, PingVersionInfo) {
   Reply info = get("/v1.44/info");
   ASSERT_EQ(info.status, 200);
   EXPECT_EQ(nlohmann::json::parse(info.body)["ID"], "test-engine");
-  EXPECT_EQ(get("/info?x=1").status, 400);
+  EXPECT_EQ(get("/info?x=1").status, 200);  // unknown parameters are ignored, as dockerd
 }
 
 TEST_F(SystemRoutesTest, EventsRefusesBadParameters) {
@@ -190,7 +190,6 @@ TEST_F(SystemRoutesTest, EventsRefusesBadParameters) {
   EXPECT_EQ(errorOf("/events?since=20&until=10"), "since time cannot be after until time");
   EXPECT_EQ(errorOf("/events?since=abc"), "invalid timestamp 'abc'");
   EXPECT_EQ(errorOf("/events?until=1.x"), "invalid timestamp '1.x'");
-  EXPECT_EQ(errorOf("/events?limit=1"), "unknown query parameter 'limit' for GET /events");
 }
 
 TEST_F(SystemRoutesTest, EventsInAPastWindowReplayAndEnd) {

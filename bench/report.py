@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Turns bench/run's raw samples into the table it prints and the JSON file.
+
+Inputs in --dir: ENGINE.WORKLOAD.samples (one wall time in microseconds per
+line) and `values` ("ENGINE KEY NUMBER" lines: RSS in KiB, helper counts).
+Percentiles are nearest-rank, so p50 and p90 are real samples.
+"""
+
+import argparse
+import datetime
+import json
+import math
+import os
+import sys
+
+LATENCIES = [  # (workload, label)
+    ("run_d", "run -d (ms)"),
+    ("rm_f", "rm -f running (ms)"),
+    ("run_rm_echo", "run --rm echo hi (ms)"),
+    ("import", "import rootfs tar (ms)"),
+]
+VALUES = [  # (key, label, KiB -> MiB?)
+    ("daemon_rss_idle_kib", "daemon RSS idle (MiB)", True),
+    ("daemon_rss_loaded_kib", "daemon RSS, {n} running (MiB)", True),
+    ("helper_rss_kib", "helper RSS per container (MiB)", True),
+    ("helpers", "helper processes, {n} running", False),
+]
+DAEMONS = {"berth": "berthd", "dockerd": "dockerd + containerd"}
+HELPERS = {"berth": "berth-shim", "dockerd": "containerd-shim-runc-v2"}
+
+
+def percentile(samples, p):
+    ordered = sorted(samples)
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def load(args):
+    results = {}
+    for engine in args.engines:
+        entry = {"daemon": DAEMONS.get(engine, engine), "helper": HELPERS.get(engine, "")}
+        for workload, _ in LATENCIES:
+            path = os.path.join(args.dir, f"{engine}.{workload}.samples")
+            if not os.path.exists(path):
+                continue
+            with open(path, encoding="utf-8") as f:
+                ms = [int(line) / 1000 for line in f if line.strip()]
+            entry[workload] = {
+                "p50_ms": round(percentile(ms, 50), 1),
+                "p90_ms": round(percentile(ms, 90), 1),
+                "n": len(ms),
+                "samples_ms": [round(x, 1) for x in ms],
+            }
+        results[engine] = entry
+    values_path = os.path.join(args.dir, "values")
+    if os.path.exists(values_path):
+        with open(values_path, encoding="utf-8") as f:
+            for line in f:
+                engine, key, value = line.split()
+                results.setdefault(engine, {})[key] = int(value)
+    return results
+
+
+def ratio(a, b):
+    if a is None or b in (None, 0):
+        return None
+    return round(a / b, 2)
+
+
+def build_rows(args, results):
+    """Rows of (label, {engine: text}, ratio-or-None) and the ratios for JSON."""
+    rows, ratios = [], {}
+    two = "berth" in results and "dockerd" in results
+    for workload, label in LATENCIES:
+        cells = {}
+        for engine, entry in results.items():
+            if workload in entry:
+                cells[engine] = f"{entry[workload]['p50_ms']:.0f} / {entry[workload]['p90_ms']:.0f}"
+        r = None
+        if two and workload in results["berth"] and workload in results["dockerd"]:
+            r = ratio(results["berth"][workload]["p50_ms"], results["dockerd"][workload]["p50_ms"])
+            ratios[workload + "_p50"] = r
+        rows.append((label.replace("(ms)", "p50 / p90 (ms)"), cells, r))
+    for key, label, mib in VALUES:
+        cells = {}
+        for engine, entry in results.items():
+            if key in entry:
+                cells[engine] = f"{entry[key] / 1024:.1f}" if mib else str(entry[key])
+        r = None
+        if two and key in results["berth"] and key in results["dockerd"]:
+            r = ratio(results["berth"][key], results["dockerd"][key])
+            ratios[key] = r
+        rows.append((label.format(n=args.containers), cells, r))
+    return rows, ratios
+
+
+def print_table(args, results, rows, date):
+    engines = list(results)
+    headers = ["workload"] + engines + (["berth/dockerd"] if len(engines) == 2 else [])
+    table = [headers]
+    for label, cells, r in rows:
+        row = [label] + [cells.get(e, "-") for e in engines]
+        if len(engines) == 2:
+            row.append("-" if r is None else f"{r:.2f}")
+        table.append(row)
+    widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
+    print(f"\nberth bench, {date}, {args.machine}")
+    print(f"command: {args.command}")
+    for engine in engines:
+        print(f"  {engine}: daemon = {DAEMONS.get(engine, engine)}, helper = {HELPERS.get(engine, '?')}")
+    print()
+    sep = "| " + " | ".join("-" * w for w in widths) + " |"
+    for i, row in enumerate(table):
+        print("| " + " | ".join(cell.ljust(widths[j]) if j == 0 else cell.rjust(widths[j])
+                                for j, cell in enumerate(row)) + " |")
+        if i == 0:
+            print(sep)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--json", required=True)
+    ap.add_argument("--machine", required=True)
+    ap.add_argument("--command", required=True)
+    ap.add_argument("--runs", type=int, required=True)
+    ap.add_argument("--containers", type=int, required=True)
+    ap.add_argument("--berthd", default="")
+    ap.add_argument("--engines", nargs="+", required=True)
+    args = ap.parse_args()
+    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    results = load(args)
+    rows, ratios = build_rows(args, results)
+    print_table(args, results, rows, date)
+    doc = {
+        "date": date,
+        "machine": args.machine,
+        "command": args.command,
+        "runs": args.runs,
+        "containers": args.containers,
+        "berthd": args.berthd,
+        "engines": results,
+        "ratios_berth_over_dockerd": ratios,
+    }
+    with open(args.json, "w", encoding="utf-8") as f:
+        json.dump(doc, f, indent=2)
+        f.write("\n")
+    print(f"\nJSON: {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -18,12 +18,39 @@ LATENCIES = [  # (workload, label)
     ("rm_f", "rm -f running (ms)"),
     ("run_rm_echo", "run --rm echo hi (ms)"),
     ("import", "import rootfs tar (ms)"),
+    ("net_create", "network create (ms)"),
+    ("net_rm", "network rm (ms)"),
+    ("net_connect", "network connect, running (ms)"),
+    ("net_disconnect", "network disconnect, running (ms)"),
+    ("run_range", "run -d -p 1000-port range (ms)"),
+    ("rm_range", "rm -f of that container (ms)"),
 ]
-VALUES = [  # (key, label, KiB -> MiB?)
-    ("daemon_rss_idle_kib", "daemon RSS idle (MiB)", True),
-    ("daemon_rss_loaded_kib", "daemon RSS, {n} running (MiB)", True),
-    ("helper_rss_kib", "helper RSS per container (MiB)", True),
-    ("helpers", "helper processes, {n} running", False),
+# (key, label, kind): kind "mib" (KiB shown in MiB), "s" (ms shown in s),
+# "count" or "mbps" (throughput: higher is better, unlike every other row).
+# {n} is --containers, {m} is --many.
+VALUES = [
+    ("daemon_rss_idle_kib", "daemon RSS idle (MiB)", "mib"),
+    ("daemon_rss_loaded_kib", "daemon RSS, {n} running (MiB)", "mib"),
+    ("helper_rss_kib", "helper RSS per container (MiB)", "mib"),
+    ("helpers", "helper processes, {n} running", "count"),
+    ("many_start_ms", "start {m} on one network, -p each (s)", "s"),
+    ("many_rm_ms", "rm -f those {m}, one command (s)", "s"),
+    ("daemon_rss_many_kib", "daemon RSS, {m} running (MiB)", "mib"),
+    ("many_shim_rss_kib", "shims' RSS total, {m} running (MiB)", "mib"),
+    ("many_shim_count", "shim processes, {m} running", "count"),
+    ("many_proxy_rss_kib", "docker-proxy RSS total, {m} running (MiB)", "mib"),
+    ("many_proxy_count", "docker-proxy processes, {m} running", "count"),
+    ("nft_lines_idle", "nft list ruleset lines, 1 network, idle", "count"),
+    ("nft_lines_many", "nft list ruleset lines, {m} running", "count"),
+    ("nft_lines_range", "nft list ruleset lines, 1000 ports published", "count"),
+    ("nft_handles_idle", "nft objects (rules, chains, sets), idle", "count"),
+    ("nft_handles_many", "nft objects, {m} running", "count"),
+    ("nft_handles_range", "nft objects, 1000 ports published", "count"),
+    ("iptables_lines_idle", "iptables-save lines, 1 network, idle", "count"),
+    ("iptables_lines_many", "iptables-save lines, {m} running", "count"),
+    ("iperf_direct_mbps", "iperf3 to container IP (Mbit/s)", "mbps"),
+    ("iperf_hostaddr_mbps", "iperf3 via published port, host addr (Mbit/s)", "mbps"),
+    ("iperf_loopback_mbps", "iperf3 via published port, 127.0.0.1 (Mbit/s)", "mbps"),
 ]
 DAEMONS = {"berth": "berthd", "dockerd": "dockerd + containerd"}
 HELPERS = {"berth": "berth-shim", "dockerd": "containerd-shim-runc-v2"}
@@ -67,6 +94,14 @@ def ratio(a, b):
     return round(a / b, 2)
 
 
+def format_value(value, kind):
+    if kind == "mib":
+        return f"{value / 1024:.1f}"
+    if kind == "s":
+        return f"{value / 1000:.1f}"
+    return str(value)
+
+
 def build_rows(args, results):
     """Rows of (label, {engine: text}, ratio-or-None) and the ratios for JSON."""
     rows, ratios = [], {}
@@ -80,17 +115,19 @@ def build_rows(args, results):
         if two and workload in results["berth"] and workload in results["dockerd"]:
             r = ratio(results["berth"][workload]["p50_ms"], results["dockerd"][workload]["p50_ms"])
             ratios[workload + "_p50"] = r
-        rows.append((label.replace("(ms)", "p50 / p90 (ms)"), cells, r))
-    for key, label, mib in VALUES:
+        if cells:
+            rows.append((label.replace("(ms)", "p50 / p90 (ms)"), cells, r))
+    for key, label, kind in VALUES:
         cells = {}
         for engine, entry in results.items():
             if key in entry:
-                cells[engine] = f"{entry[key] / 1024:.1f}" if mib else str(entry[key])
+                cells[engine] = format_value(entry[key], kind)
         r = None
         if two and key in results["berth"] and key in results["dockerd"]:
             r = ratio(results["berth"][key], results["dockerd"][key])
             ratios[key] = r
-        rows.append((label.format(n=args.containers), cells, r))
+        if cells:
+            rows.append((label.format(n=args.containers, m=args.many), cells, r))
     return rows, ratios
 
 
@@ -125,6 +162,7 @@ def main():
     ap.add_argument("--command", required=True)
     ap.add_argument("--runs", type=int, required=True)
     ap.add_argument("--containers", type=int, required=True)
+    ap.add_argument("--many", type=int, default=0)
     ap.add_argument("--berthd", default="")
     ap.add_argument("--engines", nargs="+", required=True)
     args = ap.parse_args()
@@ -138,6 +176,7 @@ def main():
         "command": args.command,
         "runs": args.runs,
         "containers": args.containers,
+        "many": args.many,
         "berthd": args.berthd,
         "engines": results,
         "ratios_berth_over_dockerd": ratios,

@@ -49,9 +49,11 @@ Result<Reply> pull(image::ImageService& images, const Request& req) {
     if (found.error().kind() != ErrorKind::kNotFound) {
       return std::move(found).error();
     }
+    // dockerd's wording first: clients key on it (docker-py's ImageNotFound).
     return notFound("pull access denied for " + ref.familiarName() +
-                    ": berth cannot reach a registry; load the image with `docker load` "
-                    "or create it with `docker import`");
+                    ", repository does not exist or may require 'docker login': berth cannot "
+                    "reach a registry; load the image with `docker load` or create it with "
+                    "`docker import`");
   }
   std::string shown = ref.tag.empty() ? ref.digest : ref.tag;
   return jsonStream({{{"status", "Pulling from " + ref.path}, {"id", shown}},

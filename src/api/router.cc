@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "common/strings.h"
@@ -211,6 +212,27 @@ size_t Router::maxBodyFor(std::string_view method, std::string_view target) cons
   return route == nullptr ? 0 : route->options.maxBody;
 }
 
+namespace {
+
+// The last line of defence: a handler that throws (a JSON body of an
+// unexpected shape reaching a .get<>() or .value() deep inside a service) must
+// cost the client a 400, not crash berthd for everyone.
+template <typename Handler>
+Result<Reply> callHandler(const Handler& handler, Request& req) {
+  try {
+    return handler(req);
+  } catch (const nlohmann::json::exception& e) {
+    spdlog::warn("{} {}: unexpected JSON: {}", req.method, req.path, e.what());
+    return invalidArgument(std::string("invalid request: a JSON field has the wrong type (") +
+                           e.what() + ")");
+  } catch (const std::exception& e) {
+    spdlog::error("{} {}: {}", req.method, req.path, e.what());
+    return internal(std::string("internal error: ") + e.what());
+  }
+}
+
+}  // namespace
+
 Reply Router::dispatch(Request& req) const {
   bool known = false;
   const Route* route = match(req.method, req.path, &req.pathParams, &known);
@@ -225,7 +247,7 @@ Reply Router::dispatch(Request& req) const {
       spdlog::debug("{} {}: ignoring unknown query parameter '{}'", req.method, req.path, key);
     }
   }
-  Result<Reply> reply = route->handler(req);
+  Result<Reply> reply = callHandler(route->handler, req);
   if (!reply.ok()) {
     const Error& err = reply.error();
     if (err.kind() == ErrorKind::kInternal) {

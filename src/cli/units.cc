@@ -265,65 +265,6 @@ std::string goTimeString(int64_t unixSeconds) {
   return fmt::format("{} {} {}", date, offset, zone.empty() ? offset : zone);
 }
 
-std::string goQuote(std::string_view s) {
-  std::string out = "\"";
-  for (size_t i = 0; i < s.size();) {
-    uint32_t rune = 0;
-    size_t len = utf8Length(s, i, rune);
-    if (len == 0) {
-      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(s[i]));
-      ++i;
-      continue;
-    }
-    if (len == 1) {
-      char c = s[i];
-      switch (c) {
-        case '"':
-          out += "\\\"";
-          break;
-        case '\\':
-          out += "\\\\";
-          break;
-        case '\a':
-          out += "\\a";
-          break;
-        case '\b':
-          out += "\\b";
-          break;
-        case '\f':
-          out += "\\f";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        case '\v':
-          out += "\\v";
-          break;
-        default:
-          if (rune < 0x20 || rune == 0x7F) {
-            out += fmt::format("\\x{:02x}", rune);
-          } else {
-            out += c;
-          }
-      }
-    } else if ((rune >= 0x80 && rune < 0xA0) || rune == 0xAD || rune == 0x2028 ||
-               rune == 0x2029 || rune == 0xFEFF) {
-      // The non-printable runes a command line may realistically carry.
-      out += rune > 0xFFFF ? fmt::format("\\U{:08x}", rune) : fmt::format("\\u{:04x}", rune);
-    } else {
-      out.append(s.substr(i, len));
-    }
-    i += len;
-  }
-  return out + "\"";
-}
-
 std::string ellipsis(std::string_view s, size_t maxWidth) {
   // Runes, as docker counts display width for plain text.
   std::vector<std::string_view> runes;

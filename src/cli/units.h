@@ -34,10 +34,6 @@ Result<int64_t> parseNanoCpus(std::string_view text);
 // "2006-01-02 15:04:05 -0700 MST" (whole seconds, so no fraction).
 std::string goTimeString(int64_t unixSeconds);
 
-// strconv.Quote: double-quoted with Go's escapes for quotes, backslashes and
-// non-printable runes.
-std::string goQuote(std::string_view s);
-
 // formatter.Ellipsis: at most `maxWidth` runes, the last one "…" when cut.
 std::string ellipsis(std::string_view s, size_t maxWidth);
 

@@ -21,10 +21,13 @@
 #include "container/container_record.h"
 #include "container/container_view.h"
 #include "container/create_config.h"
+#include "container/mount_points.h"
 #include "container/process_watcher.h"
 #include "container/restart_manager.h"
+#include "container/runtime_spec.h"
 #include "container/sandbox.h"
 #include "container/scheduler.h"
+#include "container/volume_provider.h"
 #include "events/event_bus.h"
 #include "image/image_service.h"
 #include "image/image_store.h"
@@ -46,6 +49,8 @@ struct ServiceDeps {
   SandboxProvider& sandboxes;
   ProcessWatcher& watcher;
   Scheduler& scheduler;
+  // Named and anonymous volumes; null: a container with a volume mount is refused.
+  VolumeProvider* volumes = nullptr;
 };
 
 struct ServiceOptions {
@@ -81,7 +86,7 @@ struct StopOptions {
 
 struct RemoveOptions {
   bool force = false;
-  bool volumes = false;  // recorded for the volumes issue; no volumes exist yet
+  bool volumes = false;  // also remove the container's anonymous volumes (rm -v)
   bool link = false;
 };
 
@@ -209,6 +214,16 @@ class ContainerService : public image::ImageUsage {
   Result<CreateResult> createLocked(const CreateRequest& req);
   Status removeLocked(Live& live, ContainerRecord rec, const RemoveOptions& opts);
   Status cleanupRun(const ContainerRecord& rec, std::vector<std::string>* errors);
+
+  // mounts (service_create.cc, service_lifecycle.cc)
+  Result<std::vector<MountPoint>> mountsOf(const ContainerRecord& rec) const;
+  MountsOfContainer volumesFromLookup() const;
+  Status acquireVolumes(const std::string& id, const std::vector<MountPoint>& mounts,
+                        Rollback& rollback);
+  Result<ResolvedMounts> setupMounts(const ContainerRecord& rec, const std::string& rootfs,
+                                     Rollback& rollback);
+  void unmountVolumes(const ContainerRecord& rec);
+  void releaseVolumes(const ContainerRecord& rec, bool removeAnonymous);
 
   // service_lifecycle.cc
   Status startLocked(Live& live, ContainerRecord rec);

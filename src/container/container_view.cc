@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "common/strings.h"
+#include "container/mount_points.h"
 #include "container/netns_sandbox.h"
 #include "logdriver/time_format.h"
 
@@ -107,7 +108,9 @@ std::string overlayDir(const std::string& dataRoot, const std::string& id) {
 }
 
 json networksJson(const ContainerRecord& r) {
-  if (r.networks.is_object() && !r.networks.empty()) {
+  // A running container shows exactly what it is attached to (possibly
+  // nothing, after disconnecting from every network).
+  if (r.networks.is_object() && (!r.networks.empty() || r.state.running)) {
     return r.networks;
   }
   json out = json::object();
@@ -221,6 +224,28 @@ json listPortsJson(const ContainerRecord& r) {
   return out;
 }
 
+// dockerd's "Mounts" from the record; VolumesFrom's lent mounts are not
+// shown (the lender may be gone), and a local volume's Source is derived.
+json mountsJson(const ContainerRecord& r, const std::string& dataRoot) {
+  auto mounts = parseMountPoints(r.config, r.hostConfig, r.id,
+                                 [](const std::string&) -> Result<std::vector<MountPoint>> {
+                                   return std::vector<MountPoint>{};
+                                 });
+  json out = json::array();
+  if (!mounts.ok()) {
+    return out;
+  }
+  for (const MountPoint& m : *mounts) {
+    std::string source;
+    if (m.type == MountType::kVolume && (m.driver.empty() || m.driver == "local") &&
+        !dataRoot.empty()) {
+      source = dataRoot + "/volumes/" + m.source + "/_data";
+    }
+    out.push_back(mountPointJson(m, source));
+  }
+  return out;
+}
+
 }  // namespace
 
 json inspectJson(const ContainerRecord& r, const InspectContext& ctx) {
@@ -245,7 +270,7 @@ json inspectJson(const ContainerRecord& r, const InspectContext& ctx) {
             {"ExecIDs", ctx.execIds.empty() ? json(nullptr) : json(ctx.execIds)},
             {"HostConfig", r.hostConfig},
             {"GraphDriver", graphDriverJson(r, ctx.dataRoot)},
-            {"Mounts", json::array()},
+            {"Mounts", mountsJson(r, ctx.dataRoot)},
             {"Config", r.config},
             {"NetworkSettings", networkSettingsJson(r)}};
   if (ctx.sizes) {
@@ -268,7 +293,7 @@ json listEntryJson(const ContainerRecord& r, int64_t nowNano, const std::optiona
             {"Status", statusText(r.state, nowNano)},
             {"HostConfig", {{"NetworkMode", r.hostConfig.value("NetworkMode", std::string())}}},
             {"NetworkSettings", {{"Networks", networksJson(r)}}},
-            {"Mounts", json::array()}};
+            {"Mounts", mountsJson(r, "")}};
   if (sizes) {
     j["SizeRw"] = sizes->rw;
     j["SizeRootFs"] = sizes->rootFs;

@@ -217,7 +217,7 @@ Status validateHostname(const std::string& h) {
 
 // HostConfig parts that other issues implement; refusing them beats ignoring them.
 Status refuseUnsupported(const json& hc) {
-  for (const char* key : {"Binds", "Mounts", "VolumesFrom", "Devices", "Links"}) {
+  for (const char* key : {"Devices", "Links"}) {
     auto it = hc.find(key);
     if (it != hc.end() && it->is_array() && !it->empty()) {
       return notImplemented(std::string("HostConfig.") + key + " is not supported yet");
@@ -517,6 +517,8 @@ Result<CreatePlan> planCreate(const json& body, const image::ImageRecord& image,
 
   BERTH_ASSIGN_OR_RETURN(plan.run, runSettingsFrom(plan.config, hc, defaults.host));
   BERTH_TRY(validateLogConfig(plan.run.logDriver, plan.run.logOpts));
+  BERTH_ASSIGN_OR_RETURN(plan.mounts,
+                         parseMountPoints(plan.config, hc, containerId, defaults.volumesFrom));
   if (plan.run.init) {
     BERTH_TRY(findInitBinary());
   }

@@ -13,6 +13,7 @@
 
 #include "common/result.h"
 #include "image/image_store.h"
+#include "container/mount_points.h"
 #include "logdriver/log_options.h"
 #include "runtime/oci_spec.h"
 #include "runtime/units.h"
@@ -32,6 +33,7 @@ struct CreateDefaults {
   LogOptions logOpts;
   std::string runtime = "runc";             // the only runtime name accepted (and "")
   std::string defaultNetworkMode = "none";  // what "" and "default" mean
+  MountsOfContainer volumesFrom;            // HostConfig.VolumesFrom's source mounts
 };
 
 // The typed view of a container's Config and HostConfig that start and exec use.
@@ -81,6 +83,7 @@ struct CreatePlan {
   std::string path;  // Path and Args as inspect shows them
   std::vector<std::string> args;
   RunSettings run;
+  std::vector<MountPoint> mounts;  // volumes, binds and tmpfs mounts, parsed
 };
 
 // Checks `body` (the create request's JSON) against dockerd's rules and merges

@@ -1,5 +1,6 @@
 #include "container/etc_files.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include "common/strings.h"
@@ -80,11 +81,13 @@ ResolvResult resolvConfContent(const ResolvInput& in) {
       other.push_back(line);
     }
   }
-  if (!in.sandboxServers.empty()) {
-    servers = in.sandboxServers;
-  }
   if (!in.dns.empty()) {
     servers = in.dns;
+  }
+  // An embedded resolver (user networks) is the only server the container
+  // sees: --dns servers become its upstreams instead (docs/dns.md).
+  if (!in.sandboxServers.empty()) {
+    servers = in.sandboxServers;
   }
   if (!in.dnsSearch.empty()) {
     search = in.dnsSearch;
@@ -94,6 +97,12 @@ ResolvResult resolvConfContent(const ResolvInput& in) {
   }
   if (!in.dnsOptions.empty()) {
     options = in.dnsOptions;
+  }
+  // dockerd's ndots:0 with its resolver, unless the user chose one.
+  if (!in.sandboxServers.empty() &&
+      std::none_of(options.begin(), options.end(),
+                   [](const std::string& o) { return o.rfind("ndots:", 0) == 0; })) {
+    options.insert(options.begin(), "ndots:0");
   }
   ResolvResult r;
   for (const std::string& c : other) {

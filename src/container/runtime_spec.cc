@@ -47,7 +47,15 @@ ContainerRuntimeSpec runtimeSpecFor(const ContainerRecord& rec, const RunSetting
     b.destination = std::string("/etc/") + f;
     s.binds.push_back(b);
   }
+  for (const BindMount& b : paths.mounts.binds) {
+    // A user mount on /etc/hosts (or hostname, resolv.conf) replaces berth's file.
+    std::erase_if(s.binds, [&b](const BindMount& e) { return e.destination == b.destination; });
+    s.binds.push_back(b);
+  }
   s.tmpfs = run.tmpfs;
+  for (const TmpfsMount& t : paths.mounts.tmpfs) {
+    s.tmpfs.push_back(t);
+  }
   s.hostname = run.hostname;
   s.netnsPath = sandbox.hostNetwork ? "" : sandbox.netnsPath;
   s.capAdd = run.capAdd;

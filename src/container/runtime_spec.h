@@ -17,10 +17,17 @@ namespace berth::container {
 std::vector<std::string> containerEnv(const std::string& hostname, bool tty,
                                       const std::vector<std::string>& env);
 
+// A container's volumes, binds and tmpfs mounts resolved to host paths at start.
+struct ResolvedMounts {
+  std::vector<BindMount> binds;
+  std::vector<TmpfsMount> tmpfs;
+};
+
 struct SpecPaths {
   std::string rootfs;        // the mounted root filesystem
   std::string containerDir;  // <data-root>/containers/<id> (hostname, hosts, resolv.conf)
   std::string cgroupParent;  // "/berth"
+  ResolvedMounts mounts{};   // user mounts (volumes, binds, --mount tmpfs)
 };
 
 ContainerRuntimeSpec runtimeSpecFor(const ContainerRecord& rec, const RunSettings& run,

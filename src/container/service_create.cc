@@ -1,6 +1,8 @@
 // create, remove, rename and prune: the container's life in the store.
 #include <spdlog/spdlog.h>
 
+#include <sys/stat.h>
+
 #include <csignal>
 
 #include "common/ids.h"
@@ -43,7 +45,88 @@ std::string logPathFor(const std::string& dir, const std::string& id, const std:
   return "";
 }
 
+// dockerd checks a --mount bind's source at create; -v creates it at start.
+Status checkBindSources(const std::vector<MountPoint>& mounts) {
+  for (const MountPoint& m : mounts) {
+    struct stat st {};
+    if (m.type == MountType::kBind && !m.createHostPath && ::stat(m.source.c_str(), &st) != 0) {
+      return invalidArgument(
+          "invalid mount config for type \"bind\": bind source path does not exist: " + m.source);
+    }
+  }
+  return okStatus();
+}
+
 }  // namespace
+
+MountsOfContainer ContainerService::volumesFromLookup() const {
+  return [this](const std::string& idOrName) -> Result<std::vector<MountPoint>> {
+    BERTH_ASSIGN_OR_RETURN(ContainerRecord src, find(idOrName));
+    return mountsOf(src);
+  };
+}
+
+Result<std::vector<MountPoint>> ContainerService::mountsOf(const ContainerRecord& rec) const {
+  return parseMountPoints(rec.config, rec.hostConfig, rec.id, volumesFromLookup());
+}
+
+Status ContainerService::acquireVolumes(const std::string& id,
+                                        const std::vector<MountPoint>& mounts,
+                                        Rollback& rollback) {
+  std::vector<VolumeUse> uses;
+  std::vector<std::string> names;
+  std::vector<std::string> anonymous;
+  for (const MountPoint& m : mounts) {
+    if (m.type != MountType::kVolume) {
+      continue;
+    }
+    uses.push_back(VolumeUse{m.source, m.driver, m.driverOpts, m.labels});
+    names.push_back(m.source);
+    if (m.anonymous) {
+      anonymous.push_back(m.source);
+    }
+  }
+  if (uses.empty()) {
+    return okStatus();
+  }
+  if (d_.volumes == nullptr) {
+    return notImplemented("volumes are not supported by this daemon");
+  }
+  BERTH_TRY(d_.volumes->acquire(id, uses));
+  rollback.add([this, id, names, anonymous] {
+    (void)d_.volumes->release(id, names, anonymous, /*removeAnonymous=*/true);
+  });
+  return okStatus();
+}
+
+void ContainerService::releaseVolumes(const ContainerRecord& rec, bool removeAnonymous) {
+  if (d_.volumes == nullptr) {
+    return;
+  }
+  // The record's own mounts, without VolumesFrom's source (it may be gone):
+  // the volumes it lent are named in this record's uses anyway.
+  auto mounts = parseMountPoints(rec.config, rec.hostConfig, rec.id,
+                                 [](const std::string&) -> Result<std::vector<MountPoint>> {
+                                   return std::vector<MountPoint>{};
+                                 });
+  std::vector<std::string> names;
+  std::vector<std::string> anonymous;
+  if (mounts.ok()) {
+    for (const MountPoint& m : *mounts) {
+      if (m.type == MountType::kVolume) {
+        names.push_back(m.source);
+        if (m.anonymous) {
+          anonymous.push_back(m.source);
+        }
+      }
+    }
+  }
+  // Also drops uses through VolumesFrom: the provider forgets every use of `id`.
+  Status st = d_.volumes->release(rec.id, names, anonymous, removeAnonymous);
+  if (!st.ok()) {
+    spdlog::warn("remove {}: volumes: {}", rec.id, st.error().message());
+  }
+}
 
 Result<CreateResult> ContainerService::create(const CreateRequest& req) {
   return createLocked(req);
@@ -73,7 +156,9 @@ Result<CreateResult> ContainerService::createLocked(const CreateRequest& req) {
   defaults.logOpts = o_.defaultLogOpts;
   defaults.runtime = o_.runtimeName;
   defaults.defaultNetworkMode = d_.sandboxes.defaultNetworkMode();
+  defaults.volumesFrom = volumesFromLookup();
   BERTH_ASSIGN_OR_RETURN(CreatePlan plan, planCreate(req.body, img, id, defaults));
+  BERTH_TRY(checkBindSources(plan.mounts));
   BERTH_TRY(d_.sandboxes.checkNetworkMode(plan.run.networkMode));
   if (!name.empty()) {
     // A friendlier early answer; the transaction below is the real check.
@@ -105,6 +190,8 @@ Result<CreateResult> ContainerService::createLocked(const CreateRequest& req) {
     // The shim opens the log file; its directory is ours to make.
     BERTH_TRY(makeDirs(rec.logPath.substr(0, rec.logPath.rfind('/')), 0710));
   }
+  // Before the record exists: a prune or rm racing this create sees the use.
+  BERTH_TRY(acquireVolumes(id, plan.mounts, rollback));
 
   store::Collection<ContainerRecord> coll(d_.store, kContainersPrefix, "container");
   bool generated = name.empty();
@@ -149,6 +236,7 @@ Status ContainerService::cleanupRun(const ContainerRecord& rec, std::vector<std:
   }
   note("destroy sandbox",
        d_.sandboxes.destroy(rec.id, rec.hostConfig.value("NetworkMode", std::string())));
+  unmountVolumes(rec);
   note("unmount root filesystem", d_.rootfs.unmount(rec.id));
   return okStatus();
 }
@@ -234,6 +322,7 @@ Status ContainerService::removeLocked(Live& l, ContainerRecord rec, const Remove
     return Unexpected(std::move(r).error());
   }
   d_.sandboxes.containerRemoved(id);
+  releaseVolumes(rec, opts.volumes);
   dropExecsOf(id, /*all=*/true);
   resolveWaiters(l, rec, /*removed=*/true);
   forgetLive(id);

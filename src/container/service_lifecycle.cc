@@ -51,6 +51,57 @@ int configStopSignal(const ContainerRecord& rec) {
 
 }  // namespace
 
+Result<ResolvedMounts> ContainerService::setupMounts(const ContainerRecord& rec,
+                                                    const std::string& rootfs,
+                                                    Rollback& rollback) {
+  BERTH_ASSIGN_OR_RETURN(std::vector<MountPoint> mounts, mountsOf(rec));
+  ResolvedMounts out;
+  bool volumesMounted = false;
+  for (const MountPoint& m : mounts) {
+    BindMount b;
+    b.destination = m.destination;
+    b.readOnly = m.readOnly;
+    b.recursive = !m.nonRecursive;
+    b.propagation = m.propagation.empty() ? "rprivate" : m.propagation;
+    switch (m.type) {
+      case MountType::kTmpfs:
+        out.tmpfs.push_back(TmpfsMount{m.destination, m.tmpfs});
+        continue;
+      case MountType::kBind:
+        if (m.createHostPath && ::access(m.source.c_str(), F_OK) != 0) {
+          BERTH_TRY(makeDirs(m.source, 0755));  // -v creates a missing host path, as dockerd
+        }
+        b.source = m.source;
+        break;
+      case MountType::kVolume: {
+        if (d_.volumes == nullptr) {
+          return notImplemented("volumes are not supported by this daemon");
+        }
+        if (!volumesMounted) {
+          rollback.add([this, id = rec.id] { (void)d_.volumes->unmountAll(id); });
+          volumesMounted = true;
+        }
+        VolumeMountInfo info{m.destination, m.readOnly, m.propagation,
+                             m.noCopy ? std::string() : rootfs};
+        BERTH_ASSIGN_OR_RETURN(b.source, d_.volumes->mount(m.source, rec.id, info));
+        break;
+      }
+    }
+    out.binds.push_back(std::move(b));
+  }
+  return out;
+}
+
+void ContainerService::unmountVolumes(const ContainerRecord& rec) {
+  if (d_.volumes == nullptr) {
+    return;
+  }
+  Status st = d_.volumes->unmountAll(rec.id);
+  if (!st.ok()) {
+    spdlog::warn("container {}: unmount volumes: {}", rec.id, st.error().message());
+  }
+}
+
 Result<bool> ContainerService::start(std::string_view idOrName) {
   return withContainer(idOrName, [&](Live& l, ContainerRecord rec) -> Result<bool> {
     if (rec.state.paused) {
@@ -101,7 +152,11 @@ Status ContainerService::startLocked(Live& l, ContainerRecord rec) {
   if (auto st = writeEtcFiles(rec, run, *sandbox); !st.ok()) {
     return failStart(rec, st.error());
   }
-  SpecPaths paths{*rootfs, containerDir(o_.dataRoot, id), o_.cgroupParent};
+  auto mounts = setupMounts(rec, *rootfs, rollback);
+  if (!mounts.ok()) {
+    return failStart(rec, mounts.error());
+  }
+  SpecPaths paths{*rootfs, containerDir(o_.dataRoot, id), o_.cgroupParent, *mounts};
   auto spec = buildOciSpec(runtimeSpecFor(rec, run, *sandbox, paths));
   if (!spec.ok()) {
     return failStart(rec, spec.error());

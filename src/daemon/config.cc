@@ -83,6 +83,15 @@ const std::vector<Key>& keys() {
        }},
       stringKey("cgroup-parent", &DaemonConfig::cgroupParent),
       stringKey("bip", &DaemonConfig::bip),
+      {"dns",
+       [](const nlohmann::json& v, DaemonConfig& c) -> Status {
+         if (!v.is_array() ||
+             !std::all_of(v.begin(), v.end(), [](const auto& e) { return e.is_string(); })) {
+           return wrongType("dns", "a list of strings");
+         }
+         c.dns = v.get<std::vector<std::string>>();
+         return okStatus();
+       }},
       {"default-address-pools",
        [](const nlohmann::json& v, DaemonConfig& c) -> Status {
          if (!v.is_array()) {

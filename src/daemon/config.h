@@ -43,6 +43,9 @@ struct DaemonConfig {
   // "bip" (the default bridge's gateway/subnet; "" = first free pool).
   nlohmann::json defaultAddressPools;
   std::string bip;
+  // daemon.json "dns": upstreams of the embedded resolver when a container
+  // has no --dns (then the host's resolv.conf servers).
+  std::vector<std::string> dns;
 
   // The effective listen addresses, parsed and checked.
   Result<std::vector<HostAddress>> listenAddresses() const;

@@ -22,6 +22,7 @@
 #include "api/router.h"
 #include "api/server.h"
 #include "api/system_routes.h"
+#include "api/volume_routes.h"
 #include "container/container_service.h"
 #include "container/pidfd_watcher.h"
 #include "container/thread_scheduler.h"
@@ -36,11 +37,15 @@
 #include "kernel/features.h"
 #include "network/bridge_driver.h"
 #include "network/controller.h"
+#include "network/dns/dns_server.h"
 #include "network/firewall/nft_firewall.h"
 #include "network/ipam/address_pools.h"
 #include "network/ipam/default_ipam.h"
+#include "network/ipvlan_driver.h"
+#include "network/macvlan_driver.h"
 #include "store/sqlite_store.h"
 #include "system/system_service.h"
+#include "volume/volume_service.h"
 
 namespace berth::daemon {
 
@@ -57,10 +62,12 @@ struct Daemon::Parts {
   std::unique_ptr<ExecShimLauncher> shims;
   std::unique_ptr<network::DefaultIpam> ipam;
   std::unique_ptr<NftFirewall> firewall;
+  std::unique_ptr<network::dns::DnsServer> dns;  // serves on `io`; destroyed before it
   std::unique_ptr<network::Controller> networks;
   std::unique_ptr<network::ContainerDirectory> directory;
   std::unique_ptr<container::PidfdWatcher> watcher;
   std::unique_ptr<container::ThreadScheduler> scheduler;
+  std::unique_ptr<volume::VolumeService> volumes;
   std::unique_ptr<container::ContainerService> containers;
   api::Router router;
   std::unique_ptr<api::Server> server;
@@ -188,6 +195,8 @@ Status Daemon::start() {
   facts.dataRoot = config_.dataRoot;
   facts.execRoot = config_.execRoot;
   facts.debug = config_.debug;
+  facts.loggingDriver = config_.logDriver;
+  facts.defaultRuntime = config_.defaultRuntime;
   p->system = std::make_unique<system::SystemService>(facts, kernel.toJson());
   api::addSystemRoutes(p->router, *p->system, *p->bus);
   BERTH_TRY(startContainers(*p, kernel));
@@ -225,6 +234,13 @@ Status Daemon::startNetworks(Parts& p) {
   o.defaultBridgeSubnet = config_.bip;
   p.networks = std::make_unique<network::Controller>(*p.store, *p.bus, *p.ipam, *p.firewall, o);
   p.networks->addDriver(std::make_unique<network::BridgeDriver>());
+  auto parents = std::make_shared<network::ParentRegistry>();  // one parent, one network
+  p.networks->addDriver(std::make_unique<network::MacvlanDriver>(o.execRoot + "/netns", parents));
+  p.networks->addDriver(std::make_unique<network::IpvlanDriver>(o.execRoot + "/netns", parents));
+  network::dns::DnsOptions dnsOptions;
+  dnsOptions.upstreams = config_.dns;
+  p.dns = std::make_unique<network::dns::DnsServer>(p.io, dnsOptions);
+  p.networks->setDns(p.dns.get());
   return p.networks->init();
 }
 
@@ -261,6 +277,12 @@ Status Daemon::startContainers(Parts& p, const KernelFeatures& kernel) {
   BERTH_TRY(startNetworks(p));
   BERTH_ASSIGN_OR_RETURN(p.watcher, container::PidfdWatcher::create());
   p.scheduler = std::make_unique<container::ThreadScheduler>();
+  // Volumes (docs/volumes.md); plugin dirs may be moved by BERTH_PLUGIN_*_DIRS (tests).
+  volume::VolumeServiceOptions volumeOptions;
+  volumeOptions.dataRoot = config_.dataRoot;
+  volumeOptions.pluginDirs = volume::pluginDirsFromEnv();
+  volumeOptions.pluginTimeout = volume::pluginTimeoutFromEnv();
+  p.volumes = std::make_unique<volume::VolumeService>(*p.store, *p.bus, volumeOptions);
   container::ServiceOptions options;
   options.dataRoot = config_.dataRoot;
   options.execRoot = config_.execRoot;
@@ -270,16 +292,39 @@ Status Daemon::startContainers(Parts& p, const KernelFeatures& kernel) {
   options.cgroupParent = config_.cgroupParent;
   p.containers = std::make_unique<container::ContainerService>(
       container::ServiceDeps{*p.store, *p.bus, *p.images, *p.rootfs, *p.runtime, *p.shims,
-                             *p.networks, *p.watcher, *p.scheduler},
+                             *p.networks, *p.watcher, *p.scheduler, p.volumes.get()},
       options);
   p.images->setUsage(p.containers.get());
   p.directory = std::make_unique<ContainerDirectoryAdapter>(*p.containers);
+  // docker info's counters.
+  p.system->addInfoContributor([c = p.containers.get(), i = p.images.get()](nlohmann::json& out) {
+    container::ListOptions all;
+    all.all = true;
+    if (auto list = c->list(all); list.ok()) {
+      int running = 0;
+      int paused = 0;
+      for (const auto& e : *list) {
+        std::string state = e.value("State", "");
+        running += state == "running" ? 1 : 0;
+        paused += state == "paused" ? 1 : 0;
+      }
+      int total = static_cast<int>(list->size());
+      out["Containers"] = total;
+      out["ContainersRunning"] = running;
+      out["ContainersPaused"] = paused;
+      out["ContainersStopped"] = total - running - paused;
+    }
+    if (auto images = i->list(image::ListOptions{}); images.ok()) {
+      out["Images"] = images->size();
+    }
+  });
   p.networks->setContainers(p.directory.get());
   BERTH_TRY(p.containers->restore());
   api::addImageRoutes(p.router, *p.images);
   api::addContainerRoutes(p.router, *p.containers);
   api::addExecRoutes(p.router, *p.containers);
   api::addNetworkRoutes(p.router, *p.networks);
+  api::addVolumeRoutes(p.router, *p.volumes);
   return okStatus();
 }
 
@@ -311,6 +356,9 @@ void Daemon::run() {
         }
         spdlog::info("Processing signal '{}'", sig == SIGINT ? "interrupt" : "terminated");
         p.server->stop();
+        if (p.dns) {
+          p.dns->stop();  // its sockets would keep io.run() going
+        }
         p.signals->cancel();
       };
   p.signals->async_wait(onSignal);

@@ -115,7 +115,7 @@ namespace detail {
 // libnl otherwise reduces to its own codes (several to "Unspecific failure").
 struct NetlinkConn {
   struct SockDeleter {
-    void operator()(nl_sock* sock) const { nl_socket_free(sock); }
+    void operator()(nl_sock* s) const { nl_socket_free(s); }
   };
   std::unique_ptr<nl_sock, SockDeleter> sock;
   int kernelErrno = 0;

@@ -1,6 +1,7 @@
 #include "network/bridge_driver.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -41,6 +42,12 @@ std::vector<std::string> gatewayCidrs(const NetworkRecord& n) {
   return out;
 }
 
+bool iccDisabled(const NetworkRecord& n) { return !boolOption(n.options, kOptEnableIcc, true); }
+
+bool kernelBridgeNetfilter() {
+  return readSysctl("net.bridge.bridge-nf-call-iptables").ok();
+}
+
 bool hasV6(const NetworkRecord& n) {
   for (const auto& c : n.ipam) {
     if (c.subnet.find(':') != std::string::npos) {
@@ -53,6 +60,11 @@ bool hasV6(const NetworkRecord& n) {
 // The bridge with its gateway addresses, up; forwarding on. Existing
 // addresses are fine (restore).
 Status configureBridge(Netlink& nl, const NetworkRecord& n) {
+  if (hasV6(n)) {
+    // The gateway's IPv6 address would stay "tentative" (unusable) for the
+    // seconds of duplicate address detection; nothing else owns this link.
+    (void)writeSysctl({"net", "ipv6", "conf", n.bridge, "accept_dad"}, "0");
+  }
   BERTH_ASSIGN_OR_RETURN(std::vector<std::string> have, nl.addresses(n.bridge));
   for (const auto& cidr : gatewayCidrs(n)) {
     if (std::find(have.begin(), have.end(), cidr) == have.end()) {
@@ -66,6 +78,14 @@ Status configureBridge(Netlink& nl, const NetworkRecord& n) {
   BERTH_TRY(writeSysctl({"net", "ipv4", "conf", n.bridge, "route_localnet"}, "1"));
   if (hasV6(n)) {
     (void)writeSysctl("net.ipv6.conf.all.forwarding", "1");
+  }
+  if (iccDisabled(n)) {
+    // Bridged frames must pass the firewall's forward chain for icc=false
+    // to hold (docs/firewall.md); createNetwork checked br_netfilter is there.
+    BERTH_TRY(writeSysctl("net.bridge.bridge-nf-call-iptables", "1"));
+    if (hasV6(n)) {
+      BERTH_TRY(writeSysctl("net.bridge.bridge-nf-call-ip6tables", "1"));
+    }
   }
   return okStatus();
 }
@@ -123,7 +143,8 @@ Status validateBridgeOptions(const std::map<std::string, std::string>& options) 
       }
     } else if (k == kOptEnableIcc || k == kOptMasquerade || k == kOptDefaultBridge) {
       if (v != "true" && v != "false" && v != "1" && v != "0") {
-        return invalidArgument("invalid value \"" + v + "\" for " + k + ": true or false expected");
+        return invalidArgument(
+            fmt::format("invalid value \"{}\" for {}: true or false expected", v, k));
       }
     } else if (k == kOptMtu) {
       int mtu = 0;
@@ -134,7 +155,7 @@ Status validateBridgeOptions(const std::map<std::string, std::string>& options) 
     } else if (k == kOptHostBinding) {
       auto ip = IpAddress::parse(v);
       if (!ip.ok() || !ip->isV4()) {
-        return invalidArgument("invalid " + k + " \"" + v + "\": an IPv4 address expected");
+        return invalidArgument(fmt::format("invalid {} \"{}\": an IPv4 address expected", k, v));
       }
     }
     // Other keys are kept and shown by inspect, as dockerd does.
@@ -150,12 +171,39 @@ std::string macForIpv4(const std::string& cidr) {
   const IpAddress addr = p->address();
   const auto& b = addr.bytes();
   char buf[18];
-  std::snprintf(buf, sizeof(buf), "02:42:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3]);
+  (void)std::snprintf(buf, sizeof(buf), "02:42:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3]);
   return buf;
+}
+
+Status checkBridgeRoom(const std::string& network, const std::string& bridge, int ports) {
+  if (ports >= kMaxBridgePorts) {
+    return unavailable("network " + network + " is full: its bridge " + bridge + " has " +
+                       std::to_string(ports) + " ports, the most a Linux bridge can hold (" +
+                       std::to_string(kMaxBridgePorts) + "); use another network");
+  }
+  return okStatus();
+}
+
+Status checkIccSupported(const std::map<std::string, std::string>& options,
+                         bool bridgeNetfilter) {
+  if (boolOption(options, kOptEnableIcc, true) || bridgeNetfilter) {
+    return okStatus();
+  }
+  return unavailable(std::string(kOptEnableIcc) +
+                     "=false needs the kernel's bridge netfilter (module br_netfilter, "
+                     "/proc/sys/net/bridge/bridge-nf-call-iptables), which this host does not "
+                     "have: without it containers of the network would still reach each other");
+}
+
+BridgeDriver::BridgeDriver(BridgeKernelProbes probes) : probes_(std::move(probes)) {
+  if (!probes_.bridgeNetfilter) {
+    probes_.bridgeNetfilter = kernelBridgeNetfilter;
+  }
 }
 
 Status BridgeDriver::createNetwork(NetworkRecord& n) {
   BERTH_TRY(validateBridgeOptions(n.options));
+  BERTH_TRY(checkIccSupported(n.options, probes_.bridgeNetfilter()));
   auto named = n.options.find(kOptBridgeName);
   n.bridge = named != n.options.end() ? named->second : "br-" + n.id.substr(0, 12);
   BERTH_ASSIGN_OR_RETURN(Netlink nl, Netlink::open());
@@ -196,11 +244,8 @@ Status BridgeDriver::restoreNetwork(const NetworkRecord& n) {
 Status BridgeDriver::join(const NetworkRecord& n, EndpointRecord& ep, int sandboxFd,
                           bool defaultGateway) {
   BERTH_ASSIGN_OR_RETURN(Netlink nl, Netlink::open());
-  if (nl.bridgePortCount(n.bridge) >= kMaxBridgePorts) {
-    return unavailable("network " + n.name + " is full: its bridge " + n.bridge + " has " +
-                       std::to_string(kMaxBridgePorts) +
-                       " ports, the most a Linux bridge can hold");
-  }
+  int ports = probes_.portCount ? probes_.portCount(n.bridge) : nl.bridgePortCount(n.bridge);
+  BERTH_TRY(checkBridgeRoom(n.name, n.bridge, ports));
   int mtu = mtuOf(n);
   if (mtu == 0) {
     if (auto br = nl.link(n.bridge); br.ok()) {
@@ -216,6 +261,11 @@ Status BridgeDriver::join(const NetworkRecord& n, EndpointRecord& ep, int sandbo
   auto undo = [&] { (void)nl.deleteLink(ep.hostIfName); };
   Status inside = runInNetns(sandboxFd, [&]() -> Status {
     BERTH_ASSIGN_OR_RETURN(Netlink in, Netlink::open());
+    if (!ep.ipv6.empty()) {
+      // Usable at once, not after seconds of duplicate address detection:
+      // the IPAM already guarantees the address is unique on the network.
+      (void)writeSysctl({"net", "ipv6", "conf", ep.ifName, "accept_dad"}, "0");
+    }
     if (!ep.mac.empty()) {
       BERTH_TRY(in.setMac(ep.ifName, ep.mac));
     }

@@ -4,6 +4,8 @@
 // firewall's, driven by the controller.
 #pragma once
 
+#include <functional>
+#include <map>
 #include <string>
 
 #include "network/driver.h"
@@ -21,8 +23,18 @@ inline constexpr const char* kOptDefaultBridge = "com.docker.network.bridge.defa
 // The Linux kernel's limit of ports per bridge (BR_MAX_PORTS, port 0 reserved).
 inline constexpr int kMaxBridgePorts = 1023;
 
+// Facts about the kernel the driver asks for; tests inject them.
+struct BridgeKernelProbes {
+  // Ports enslaved to `bridge` now; null = ask the kernel.
+  std::function<int(const std::string& bridge)> portCount;
+  // Whether bridged traffic can pass netfilter (br_netfilter: /proc/sys/net/bridge
+  // exists in this netns); null = look.
+  std::function<bool()> bridgeNetfilter;
+};
+
 class BridgeDriver : public Driver {
  public:
+  explicit BridgeDriver(BridgeKernelProbes probes = {});
   std::string name() const override { return "bridge"; }
   Status createNetwork(NetworkRecord& n) override;
   Status deleteNetwork(const NetworkRecord& n) override;
@@ -31,7 +43,18 @@ class BridgeDriver : public Driver {
               bool defaultGateway) override;
   Status leave(const NetworkRecord& n, const EndpointRecord& ep) override;
   bool natted() const override { return true; }
+
+ private:
+  BridgeKernelProbes probes_;
 };
+
+// Refuses a new port on `bridge` of network `network` that already has
+// `ports` ports, with a message that names the kernel's limit.
+Status checkBridgeRoom(const std::string& network, const std::string& bridge, int ports);
+// Refuses enable_icc=false without br_netfilter: the bridge would switch
+// frames between its ports without asking the firewall, so the setting could
+// not hold. `bridgeNetfilter` says whether the kernel has it.
+Status checkIccSupported(const std::map<std::string, std::string>& options, bool bridgeNetfilter);
 
 // Checks the bridge options of a create request: known keys with valid values.
 Status validateBridgeOptions(const std::map<std::string, std::string>& options);

@@ -1,17 +1,25 @@
 #include "network/controller.h"
 
+#include <fcntl.h>
+
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <regex>
+#include <set>
 
 #include "common/ids.h"
 #include "common/ip.h"
 #include "common/strings.h"
+#include "container/json_fields.h"
 #include "kernel/netlink.h"
+#include "kernel/unique_fd.h"
 #include "logdriver/time_format.h"
 #include "network/bridge_driver.h"
+#include "network/dns/dns_server.h"
 #include "store/collection.h"
 
 namespace berth::network {
@@ -26,6 +34,12 @@ bool validName(const std::string& name) {
   return std::regex_match(name, kName);
 }
 
+// A member of a request object, null when missing.
+json field(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  return it == obj.end() ? json() : *it;
+}
+
 std::map<std::string, std::string> stringMap(const json& j, const std::string& what,
                                              Status* st) {
   std::map<std::string, std::string> out;
@@ -38,7 +52,7 @@ std::map<std::string, std::string> stringMap(const json& j, const std::string& w
   }
   for (const auto& [k, v] : j.items()) {
     if (!v.is_string()) {
-      *st = invalidArgument(what + "." + k + " must be a string");
+      *st = invalidArgument(fmt::format("{}.{} must be a string", what, k));
       return out;
     }
     out[k] = v.get<std::string>();
@@ -86,7 +100,88 @@ void Controller::addDriver(std::unique_ptr<Driver> driver) {
   drivers_[name] = std::move(driver);
 }
 
-void Controller::setContainers(ContainerDirectory* containers) { containers_ = containers; }
+void Controller::setContainers(ContainerDirectory* containers) {
+  containers_ = containers;
+  if (containers_ != nullptr) {
+    dropOrphans();
+  }
+}
+
+// Endpoints and attachments of containers that no longer exist (a crash
+// between a container's removal and its network cleanup) are released. Asks
+// the directory without holding mu_: it may call back into the controller.
+void Controller::dropOrphans() {
+  std::vector<EndpointRecord> eps;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [id, ep] : endpoints_) {
+      eps.push_back(ep);
+    }
+  }
+  store::Collection<AttachmentRecord> atts(store_, kAttachmentsPrefix, "attachment");
+  auto stored = atts.list();
+  auto gone = [&](const std::string& containerId) {
+    auto c = containers_->find(containerId);
+    return !c.ok() && c.error().kind() == ErrorKind::kNotFound;
+  };
+  std::vector<EndpointRecord> deadEps;
+  std::copy_if(eps.begin(), eps.end(), std::back_inserter(deadEps),
+               [&](const EndpointRecord& ep) { return gone(ep.containerId); });
+  std::vector<std::string> deadAtts;
+  if (stored.ok()) {
+    for (const auto& a : *stored) {
+      if (gone(a.containerId)) {
+        deadAtts.push_back(a.containerId);
+      }
+    }
+  }
+  if (deadEps.empty() && deadAtts.empty()) {
+    return;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& ep : deadEps) {
+    spdlog::warn("endpoint {} belongs to container {}, which is gone; releasing it", ep.id,
+                 ep.containerId);
+    leaveLocked(ep);
+  }
+  for (const auto& id : deadAtts) {
+    (void)store_.update([&](store::Txn& txn) { return atts.del(txn, id); });
+  }
+  if (Status st = applyFirewall(); !st.ok()) {
+    spdlog::error("firewall after releasing orphaned endpoints: {}", st.error().message());
+  }
+}
+
+// Host ends of veth pairs on berth's bridges that no endpoint owns: left by a
+// crash in the middle of a join. Deleting the host end deletes the pair.
+void Controller::sweepStrayVeths() {
+  auto nl = Netlink::open();
+  if (!nl.ok()) {
+    return;
+  }
+  auto all = nl->links();
+  if (!all.ok()) {
+    return;
+  }
+  std::set<int> bridges;
+  std::set<std::string> owned;
+  for (const auto& [id, n] : networks_) {
+    for (const auto& l : *all) {
+      if (!n.bridge.empty() && l.name == n.bridge) {
+        bridges.insert(l.index);
+      }
+    }
+  }
+  for (const auto& [id, ep] : endpoints_) {
+    owned.insert(ep.hostIfName);
+  }
+  for (const auto& l : *all) {
+    if (l.kind == "veth" && bridges.count(l.masterIndex) != 0 && owned.count(l.name) == 0) {
+      spdlog::warn("removing {}: a veth on a berth bridge that no endpoint owns", l.name);
+      (void)nl->deleteLink(l.name);
+    }
+  }
+}
 
 int64_t Controller::now() const {
   if (o_.clock) {
@@ -161,7 +256,8 @@ Status Controller::init() {
       continue;
     }
     for (auto& c : n.ipam) {
-      PoolRequest pr{c.subnet, c.ipRange, c.gateway, c.auxAddresses, false, {}};
+      PoolRequest pr{c.subnet, c.ipRange, c.gateway, c.auxAddresses,
+                     c.subnet.find(':') != std::string::npos, {}};
       auto pool = ipam_.requestPool(pr);
       if (!pool.ok()) {
         spdlog::error("network {}: cannot reserve its subnet {} again: {}", n.name, c.subnet,
@@ -203,6 +299,8 @@ Status Controller::init() {
     }
     endpoints_[ep.id] = ep;
   }
+  sweepStrayVeths();
+  restoreDns();
   // The predefined networks, at first start.
   auto has = [&](const std::string& name) {
     return std::any_of(networks_.begin(), networks_.end(),
@@ -244,6 +342,40 @@ Status Controller::init() {
   return applyFirewall();
 }
 
+// Running sandboxes on user networks get their resolver again (the sockets
+// died with the previous berthd). Their --dns servers are not known here: the
+// daemon's upstreams serve them until the container restarts.
+void Controller::restoreDns() {
+  if (dns_ == nullptr) {
+    return;
+  }
+  std::map<std::string, std::vector<EndpointRecord>> byContainer;
+  for (const auto& [id, ep] : endpoints_) {
+    auto n = networks_.find(ep.networkId);
+    if (n != networks_.end() && !n->second.builtin) {
+      byContainer[ep.containerId].push_back(ep);
+    }
+  }
+  for (const auto& [cid, eps] : byContainer) {
+    UniqueFd fd(::open(netnsPath(cid).c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) {
+      continue;
+    }
+    bool allInternal = std::all_of(eps.begin(), eps.end(), [&](const EndpointRecord& ep) {
+      return networks_[ep.networkId].internal;
+    });
+    dns::SandboxDns cfg;
+    cfg.internalOnly = allInternal;
+    if (Status st = dns_->addSandbox(cid, fd.get(), cfg); !st.ok()) {
+      spdlog::warn("container {}: embedded DNS not restored: {}", cid, st.error().message());
+      continue;
+    }
+    for (const auto& ep : eps) {
+      publishDnsRecords(ep, "");
+    }
+  }
+}
+
 // --- networks ----------------------------------------------------------------
 
 Result<NetworkRecord> Controller::findLocked(const std::string& idOrName) const {
@@ -279,7 +411,8 @@ Result<json> Controller::create(const json& body) {
     return invalidArgument("network create: a JSON object expected");
   }
   NetworkRecord n;
-  n.name = body.value("Name", "");
+  // Clients send null for fields they leave out (docker-py's IPAMPool).
+  BERTH_ASSIGN_OR_RETURN(n.name, container::stringField(body, "Name", "network"));
   if (n.name.empty()) {
     return invalidArgument("network name is required");
   }
@@ -287,7 +420,7 @@ Result<json> Controller::create(const json& body) {
     return invalidArgument("invalid network name \"" + n.name +
                            "\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
   }
-  n.driver = body.value("Driver", "");
+  BERTH_ASSIGN_OR_RETURN(n.driver, container::stringField(body, "Driver", "network"));
   if (n.driver.empty()) {
     n.driver = "bridge";
   }
@@ -299,28 +432,28 @@ Result<json> Controller::create(const json& body) {
                     " in v1 plugin registry: plugin not found");
   }
   Status st = okStatus();
-  n.options = stringMap(body.value("Options", json::object()), "Options", &st);
-  n.labels = stringMap(body.value("Labels", json::object()), "Labels", &st);
-  json ipam = body.value("IPAM", json::object());
-  if (ipam.is_null()) {
+  n.options = stringMap(field(body, "Options"), "Options", &st);
+  n.labels = stringMap(field(body, "Labels"), "Labels", &st);
+  json ipam = field(body, "IPAM");
+  if (!ipam.is_object()) {
     ipam = json::object();
   }
-  n.ipamDriver = ipam.value("Driver", "");
+  BERTH_ASSIGN_OR_RETURN(n.ipamDriver, container::stringField(ipam, "Driver", "IPAM"));
   if (n.ipamDriver.empty()) {
     n.ipamDriver = "default";
   }
-  n.ipamOptions = stringMap(ipam.value("Options", json::object()), "IPAM.Options", &st);
+  n.ipamOptions = stringMap(field(ipam, "Options"), "IPAM.Options", &st);
   BERTH_TRY(st);
   if (n.ipamDriver != "default") {
     return notFound("could not find plugin " + n.ipamDriver +
                     " in v1 plugin registry: plugin not found");
   }
-  n.enableIpv6 = body.value("EnableIPv6", false);
-  n.internal = body.value("Internal", false);
-  n.attachable = body.value("Attachable", false);
-  n.ingress = body.value("Ingress", false);
+  BERTH_ASSIGN_OR_RETURN(n.enableIpv6, container::boolField(body, "EnableIPv6", "network"));
+  BERTH_ASSIGN_OR_RETURN(n.internal, container::boolField(body, "Internal", "network"));
+  BERTH_ASSIGN_OR_RETURN(n.attachable, container::boolField(body, "Attachable", "network"));
+  BERTH_ASSIGN_OR_RETURN(n.ingress, container::boolField(body, "Ingress", "network"));
   n.id = generateId();
-  json configs = ipam.value("Config", json::array());
+  json configs = field(ipam, "Config");
   if (configs.is_null()) {
     configs = json::array();
   }
@@ -356,17 +489,17 @@ Result<NetworkRecord> Controller::createLocked(NetworkRecord n, const json& ipam
     bool haveV4 = false;
     bool haveV6 = false;
     std::vector<PoolRequest> requests;
+    std::vector<bool> userSubnet;  // per request
     for (const auto& c : ipamConfigs) {
       if (!c.is_object()) {
         return invalidArgument("IPAM.Config entries must be objects");
       }
       PoolRequest pr;
-      pr.subnet = c.value("Subnet", "");
-      pr.ipRange = c.value("IPRange", "");
-      pr.gateway = c.value("Gateway", "");
+      BERTH_ASSIGN_OR_RETURN(pr.subnet, container::stringField(c, "Subnet", "IPAM.Config"));
+      BERTH_ASSIGN_OR_RETURN(pr.ipRange, container::stringField(c, "IPRange", "IPAM.Config"));
+      BERTH_ASSIGN_OR_RETURN(pr.gateway, container::stringField(c, "Gateway", "IPAM.Config"));
       Status st = okStatus();
-      pr.auxAddresses = stringMap(c.value("AuxiliaryAddresses", json::object()),
-                                  "AuxiliaryAddresses", &st);
+      pr.auxAddresses = stringMap(field(c, "AuxiliaryAddresses"), "AuxiliaryAddresses", &st);
       BERTH_TRY(st);
       if (pr.subnet.empty() && (!pr.ipRange.empty() || !pr.gateway.empty())) {
         return invalidArgument("an --ip-range or --gateway needs a --subnet");
@@ -374,6 +507,7 @@ Result<NetworkRecord> Controller::createLocked(NetworkRecord n, const json& ipam
       bool v6 = pr.subnet.find(':') != std::string::npos;
       pr.v6 = v6;
       (v6 ? haveV6 : haveV4) = true;
+      userSubnet.push_back(!pr.subnet.empty() && !n.builtin);
       requests.push_back(std::move(pr));
     }
     if (haveV6 && !n.enableIpv6) {
@@ -383,19 +517,37 @@ Result<NetworkRecord> Controller::createLocked(NetworkRecord n, const json& ipam
       PoolRequest pr;
       pr.avoid = o_.hostRoutes();
       requests.insert(requests.begin(), pr);
+      userSubnet.insert(userSubnet.begin(), false);
     }
+    // dockerd lists (and allocates) the IPv4 subnets first, whatever the request's order.
+    std::vector<size_t> order(requests.size());
+    for (size_t i = 0; i < order.size(); ++i) {
+      order[i] = i;
+    }
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return !requests[a].v6 && requests[b].v6; });
+    std::vector<PoolRequest> sorted;
+    std::vector<bool> sortedUser;
+    for (size_t i : order) {
+      sorted.push_back(requests[i]);
+      sortedUser.push_back(userSubnet[i]);
+    }
+    requests = std::move(sorted);
+    userSubnet = std::move(sortedUser);
     if (n.enableIpv6 && !haveV6) {
       return invalidArgument("network " + n.name +
                              ": --ipv6 needs an IPv6 --subnet (no default IPv6 pool is set)");
     }
-    for (const auto& pr : requests) {
-      auto pool = ipam_.requestPool(pr);
+    for (size_t i = 0; i < requests.size(); ++i) {
+      auto pool = ipam_.requestPool(requests[i]);
       if (!pool.ok()) {
         releasePools();
         return Unexpected(std::move(pool).error());
       }
       pools.push_back(pool->id);
-      n.ipam.push_back(IpamConfig{pool->subnet, pool->ipRange, pool->gateway, pool->auxAddresses});
+      n.ipam.push_back(IpamConfig{pool->subnet, pool->ipRange, pool->gateway,
+                                  pool->auxAddresses, userSubnet[i],
+                                  !requests[i].gateway.empty()});
     }
   }
   n.state = "creating";
@@ -479,8 +631,9 @@ Result<std::vector<std::string>> Controller::prune(const Filters& filters) {
       negated = negated || (it != n.labels.end() &&
                             (eq == std::string::npos || it->second == l.substr(eq + 1)));
     }
+    const std::string& netId = n.id;  // a structured binding cannot be captured (C++17 rules)
     bool used = std::any_of(endpoints_.begin(), endpoints_.end(),
-                            [&](const auto& kv) { return kv.second.networkId == n.id; });
+                            [&](const auto& kv) { return kv.second.networkId == netId; });
     if (!negated && !used) {
       candidates.push_back(n);
     }
@@ -501,7 +654,8 @@ json Controller::networkJson(const NetworkRecord& n, bool withContainers) const 
   json configs = json::array();
   for (const auto& c : n.ipam) {
     json e = {{"Subnet", c.subnet}};
-    if (!c.gateway.empty()) {
+    // dockerd shows a user's config as given: no gateway they did not ask for.
+    if (!c.gateway.empty() && (!c.userSubnet || c.userGateway)) {
       e["Gateway"] = c.gateway;
     }
     if (!c.ipRange.empty()) {
@@ -533,7 +687,8 @@ json Controller::networkJson(const NetworkRecord& n, bool withContainers) const 
           {"EnableIPv6", n.enableIpv6},
           {"IPAM",
            {{"Driver", n.ipamDriver},
-            {"Options", n.ipamOptions.empty() ? json(nullptr) : json(n.ipamOptions)},
+            // dockerd: {} for user networks, null for the predefined ones.
+            {"Options", n.builtin && n.ipamOptions.empty() ? json(nullptr) : json(n.ipamOptions)},
             {"Config", configs}}},
           {"Internal", n.internal},
           {"Attachable", n.attachable},

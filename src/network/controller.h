@@ -25,6 +25,10 @@
 
 namespace berth::network {
 
+namespace dns {
+class DnsServer;
+}
+
 // What the controller needs to know of containers (the daemon adapts the
 // container service to it; tests fake it).
 struct ContainerInfo {
@@ -63,7 +67,11 @@ class Controller : public NetworkService, public container::SandboxProvider {
   Controller& operator=(const Controller&) = delete;
 
   void addDriver(std::unique_ptr<Driver> driver);
+  // Also releases endpoints and attachments of containers the directory no
+  // longer knows (left by a crash). Call once containers are loaded.
   void setContainers(ContainerDirectory* containers);
+  // The embedded resolver of user-defined networks (null = none).
+  void setDns(dns::DnsServer* dns) { dns_ = dns; }
   // Loads the stored networks and endpoints, rolls back half-made ones,
   // re-creates missing kernel objects, creates the predefined networks on
   // first start and programs the firewall.
@@ -90,6 +98,8 @@ class Controller : public NetworkService, public container::SandboxProvider {
   struct JoinRequest;
 
   Result<NetworkRecord> findLocked(const std::string& idOrName) const;
+  void dropOrphans();
+  void sweepStrayVeths();
   Result<NetworkRecord> createLocked(NetworkRecord n, const nlohmann::json& ipamConfigs);
   Status removeLocked(const NetworkRecord& n);
   Driver* driverOf(const std::string& name) const;
@@ -106,6 +116,14 @@ class Controller : public NetworkService, public container::SandboxProvider {
                                   const nlohmann::json& endpointConfig) const;
   nlohmann::json networkJson(const NetworkRecord& n, bool withContainers) const;
   Result<std::vector<AttachmentEntry>> attachmentsFor(const container::SandboxRequest& req);
+  static std::vector<std::string> dnsNamesOf(const EndpointRecord& ep,
+                                             const std::string& hostname);
+  void publishDnsRecords(const EndpointRecord& ep, const std::string& hostname);
+  void restoreDns();
+  Status serveDns(const container::SandboxRequest& req, int sandboxFd,
+                  const std::vector<EndpointRecord>& joined, container::Sandbox* sb);
+  // The stored attachments of a container, else its network mode's network.
+  AttachmentRecord attachmentsOrMode(const ContainerInfo& c) const;
   Result<nlohmann::json> sandboxNetworks(const std::string& containerId,
                                          nlohmann::json* ports) const;
   Status applyFirewall();
@@ -119,6 +137,7 @@ class Controller : public NetworkService, public container::SandboxProvider {
   Firewall& firewall_;
   ControllerOptions o_;
   ContainerDirectory* containers_ = nullptr;
+  dns::DnsServer* dns_ = nullptr;
   std::map<std::string, std::unique_ptr<Driver>> drivers_;
   mutable std::mutex mu_;
   std::map<std::string, NetworkRecord> networks_;    // by id

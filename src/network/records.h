@@ -18,6 +18,10 @@ inline constexpr const char* kAttachmentsPrefix = "net-attachments/";
 struct IpamConfig {
   std::string subnet, ipRange, gateway;
   std::map<std::string, std::string> auxAddresses;
+  // The subnet came from the user (--subnet), not from the default pools:
+  // only then may a container ask for a static address (dockerd's rule).
+  bool userSubnet = false;
+  bool userGateway = false;  // --gateway given: inspect shows the config as the user gave it
 };
 
 struct NetworkRecord {
@@ -61,7 +65,8 @@ struct AttachmentRecord {
   std::vector<AttachmentEntry> networks;  // in connect order
 };
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IpamConfig, subnet, ipRange, gateway, auxAddresses)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IpamConfig, subnet, ipRange, gateway, auxAddresses,
+                                                userSubnet, userGateway)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NetworkRecord, id, name, driver, createdNano,
                                                 enableIpv6, internal, attachable, ingress, builtin,
                                                 ipamDriver, ipamOptions, ipam, options, labels,
@@ -72,6 +77,5 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EndpointRecord, id, networkId, c
                                                 aliases, ports, gatewayEndpoint)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AttachmentEntry, networkId, endpointConfig)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AttachmentRecord, containerId, networks)
-
 
 }  // namespace berth::network

@@ -10,7 +10,9 @@
 #include "common/ip.h"
 #include "kernel/netns_file.h"
 #include "kernel/unique_fd.h"
+#include "network/bridge_driver.h"
 #include "network/controller.h"
+#include "network/dns/dns_server.h"
 #include "runtime/fs_util.h"
 #include "store/collection.h"
 
@@ -51,6 +53,32 @@ std::vector<std::string> stringList(const json& j) {
     }
   }
   return out;
+}
+
+// dockerd's two refusals of a static address, in its order
+// (runconfig.ErrUnsupportedNetworkAndIP, ErrUnsupportedNetworkNoSubnetAndIP).
+Status checkStaticAddress(const NetworkRecord& n, const std::string& want4,
+                          const std::string& want6) {
+  if (want4.empty() && want6.empty()) {
+    return okStatus();
+  }
+  if (n.builtin) {
+    return invalidArgument("user specified IP address is supported on user defined networks only");
+  }
+  bool userSubnet = std::any_of(n.ipam.begin(), n.ipam.end(),
+                                [](const IpamConfig& cfg) { return cfg.userSubnet; });
+  if (!userSubnet) {
+    return invalidArgument(
+        "user specified IP address is supported only when connecting to networks with user "
+        "configured subnets");
+  }
+  return okStatus();
+}
+
+std::string requestedAddress(const json& endpointConfig, const char* key) {
+  json ipamConfig = endpointConfig.is_object() ? endpointConfig.value("IPAMConfig", json())
+                                               : json();
+  return ipamConfig.is_object() ? ipamConfig.value(key, "") : "";
 }
 
 }  // namespace
@@ -183,14 +211,9 @@ Result<EndpointRecord> Controller::joinLocked(const NetworkRecord& n, const Cont
   ep.containerName = c.name;
   ep.ifName = ifName;
   ep.gatewayEndpoint = gateway;
-  json ipamConfig = endpointConfig.is_object() ? endpointConfig.value("IPAMConfig", json())
-                                               : json();
-  std::string want4 = ipamConfig.is_object() ? ipamConfig.value("IPv4Address", "") : "";
-  std::string want6 = ipamConfig.is_object() ? ipamConfig.value("IPv6Address", "") : "";
-  if ((!want4.empty() || !want6.empty()) && n.builtin) {
-    return invalidArgument(
-        "user specified IP address is supported on user defined networks only");
-  }
+  std::string want4 = requestedAddress(endpointConfig, "IPv4Address");
+  std::string want6 = requestedAddress(endpointConfig, "IPv6Address");
+  BERTH_TRY(checkStaticAddress(n, want4, want6));
   if (endpointConfig.is_object()) {
     ep.aliases = stringList(endpointConfig.value("Aliases", json()));
     ep.mac = endpointConfig.value("MacAddress", "");
@@ -244,8 +267,20 @@ Result<EndpointRecord> Controller::joinLocked(const NetworkRecord& n, const Cont
     for (const auto& [id, other] : endpoints_) {
       inUse.insert(inUse.end(), other.ports.begin(), other.ports.end());
     }
+    // The network's host_binding_ipv4 is where `-p 80` binds when no address
+    // is given: record it in the mapping, so `port` and inspect show it and
+    // conflicts are judged on it.
+    std::vector<PortRequest> requests = ports;
+    auto binding = n.options.find(kOptHostBinding);
+    if (binding != n.options.end() && binding->second != "0.0.0.0") {
+      for (auto& r : requests) {
+        if (r.hostIp.empty()) {
+          r.hostIp = binding->second;
+        }
+      }
+    }
     PortAllocator alloc(o_.portProbe, ephemeralPortRange());
-    auto mapped = alloc.allocate(ports, inUse);
+    auto mapped = alloc.allocate(requests, inUse);
     if (!mapped.ok()) {
       release();
       return Unexpected(std::move(mapped).error());
@@ -265,6 +300,9 @@ Result<EndpointRecord> Controller::joinLocked(const NetworkRecord& n, const Cont
 }
 
 void Controller::leaveLocked(const EndpointRecord& ep) {
+  if (dns_ != nullptr) {
+    dns_->removeEndpoint(ep.networkId, ep.containerId);
+  }
   auto n = networks_.find(ep.networkId);
   if (n != networks_.end()) {
     if (Driver* d = driverOf(n->second.driver); d != nullptr) {
@@ -319,6 +357,23 @@ Result<container::Sandbox> Controller::create(const container::SandboxRequest& r
   container::Sandbox sb;
   sb.id = generateId();
   const std::string& mode = req.networkMode;
+  // container:NAME asks the container directory, which must not be called
+  // with mu_ held (it may be inside the container service's own locks).
+  if (mode.rfind("container:", 0) == 0) {
+    if (containers_ == nullptr) {
+      return internal("network mode container: needs the container directory");
+    }
+    BERTH_ASSIGN_OR_RETURN(ContainerInfo other, containers_->find(mode.substr(10)));
+    if (other.id == req.containerId) {
+      return invalidArgument("cannot join own network");
+    }
+    if (!other.running || other.sandboxKey.empty()) {
+      // dockerd's message (getNetworkedContainer).
+      return conflict("cannot join network of a non running container: " + other.id);
+    }
+    sb.netnsPath = other.sandboxKey;
+    return sb;
+  }
   std::lock_guard<std::mutex> lock(mu_);
   auto builtinSettings = [&](const std::string& name) {
     auto n = findLocked(name);
@@ -329,17 +384,6 @@ Result<container::Sandbox> Controller::create(const container::SandboxRequest& r
   if (mode == "host") {
     sb.hostNetwork = true;
     sb.networks["host"] = builtinSettings("host");
-    return sb;
-  }
-  if (mode.rfind("container:", 0) == 0) {
-    if (containers_ == nullptr) {
-      return internal("network mode container: needs the container directory");
-    }
-    BERTH_ASSIGN_OR_RETURN(ContainerInfo other, containers_->find(mode.substr(10)));
-    if (!other.running || other.sandboxKey.empty()) {
-      return conflict("cannot join network of a non running container: " + other.id);
-    }
-    sb.netnsPath = other.sandboxKey;
     return sb;
   }
   BERTH_TRY(makeDirs(o_.execRoot + "/netns", 0700));
@@ -408,11 +452,77 @@ Result<container::Sandbox> Controller::create(const container::SandboxRequest& r
     rollback();
     return Unexpected(st.error());
   }
-  BERTH_ASSIGN_OR_RETURN(sb.networks, sandboxNetworks(req.containerId, &sb.ports));
+  if (Status st = serveDns(req, fd.get(), joined, &sb); !st.ok()) {
+    rollback();
+    return Unexpected(st.error());
+  }
+  auto nets = sandboxNetworks(req.containerId, &sb.ports);
+  if (!nets.ok()) {
+    rollback();
+    return Unexpected(std::move(nets).error());
+  }
+  sb.networks = std::move(nets).value();
   for (const auto& ep : joined) {
     emit(networks_[ep.networkId], "connect", req.containerId);
   }
   return sb;
+}
+
+// The names an endpoint answers to on its network's embedded DNS.
+std::vector<std::string> Controller::dnsNamesOf(const EndpointRecord& ep,
+                                                const std::string& hostname) {
+  std::vector<std::string> names = {ep.containerName};
+  names.insert(names.end(), ep.aliases.begin(), ep.aliases.end());
+  names.push_back(ep.containerId.substr(0, 12));
+  if (!hostname.empty() && hostname != names.back()) {
+    names.push_back(hostname);
+  }
+  return names;
+}
+
+void Controller::publishDnsRecords(const EndpointRecord& ep, const std::string& hostname) {
+  auto n = networks_.find(ep.networkId);
+  if (dns_ == nullptr || n == networks_.end() || n->second.builtin) {
+    return;  // dockerd's default bridge has no name resolution
+  }
+  std::vector<std::string> addrs;
+  for (const std::string* a : {&ep.ipv4, &ep.ipv6}) {
+    if (!a->empty()) {
+      addrs.push_back(*a);
+    }
+  }
+  dns_->addEndpoint(ep.networkId, ep.containerId, dnsNamesOf(ep, hostname), addrs);
+}
+
+// A sandbox with an endpoint on a user-defined network gets the embedded
+// resolver at 127.0.0.11 (docs/dns.md); its --dns servers become the
+// resolver's upstreams.
+Status Controller::serveDns(const container::SandboxRequest& req, int sandboxFd,
+                            const std::vector<EndpointRecord>& joined, container::Sandbox* sb) {
+  if (dns_ == nullptr) {
+    return okStatus();
+  }
+  bool anyUser = false;
+  bool allInternal = true;
+  for (const auto& ep : joined) {
+    const NetworkRecord& n = networks_[ep.networkId];
+    if (!n.builtin) {
+      anyUser = true;
+      allInternal = allInternal && n.internal;
+    }
+  }
+  if (!anyUser) {
+    return okStatus();
+  }
+  dns::SandboxDns cfg;
+  cfg.servers = stringList(req.hostConfig.value("Dns", json()));
+  cfg.internalOnly = allInternal;
+  BERTH_TRY(dns_->addSandbox(req.containerId, sandboxFd, cfg));
+  for (const auto& ep : joined) {
+    publishDnsRecords(ep, req.hostname);
+  }
+  sb->nameservers = {"127.0.0.11"};
+  return okStatus();
 }
 
 Status Controller::destroy(const std::string& containerId, const std::string& networkMode) {
@@ -420,6 +530,9 @@ Status Controller::destroy(const std::string& containerId, const std::string& ne
     return okStatus();
   }
   std::lock_guard<std::mutex> lock(mu_);
+  if (dns_ != nullptr) {
+    dns_->removeSandbox(containerId);
+  }
   auto eps = endpointsOf(containerId);
   for (const auto& ep : eps) {
     leaveLocked(ep);
@@ -434,6 +547,21 @@ void Controller::containerRemoved(const std::string& containerId) {
   store::Collection<AttachmentRecord> coll(store_, kAttachmentsPrefix, "attachment");
   std::lock_guard<std::mutex> lock(mu_);
   (void)store_.update([&](store::Txn& txn) { return coll.del(txn, containerId); });
+}
+
+AttachmentRecord Controller::attachmentsOrMode(const ContainerInfo& c) const {
+  store::Collection<AttachmentRecord> coll(store_, kAttachmentsPrefix, "attachment");
+  if (auto stored = coll.get(c.id); stored.ok()) {
+    return *stored;
+  }
+  AttachmentRecord att;
+  att.containerId = c.id;
+  if (!sharesNamespace(c.networkMode)) {
+    if (auto first = findLocked(networkOfMode(c.networkMode)); first.ok()) {
+      att.networks.push_back({first->id, json::object()});
+    }
+  }
+  return att;
 }
 
 Status Controller::connect(const std::string& idOrName, const json& body) {
@@ -457,21 +585,15 @@ Status Controller::connect(const std::string& idOrName, const json& body) {
                      "cannot be connected to any other network");
   }
   store::Collection<AttachmentRecord> coll(store_, kAttachmentsPrefix, "attachment");
-  AttachmentRecord att;
-  if (auto stored = coll.get(c.id); stored.ok()) {
-    att = *stored;
-  } else {
-    att.containerId = c.id;
-    auto first = findLocked(networkOfMode(c.networkMode));
-    if (first.ok()) {
-      att.networks.push_back({first->id, json::object()});
-    }
-  }
+  AttachmentRecord att = attachmentsOrMode(c);
   bool already = std::any_of(att.networks.begin(), att.networks.end(),
                              [&](const AttachmentEntry& e) { return e.networkId == n.id; });
   if (already) {
     return forbidden("endpoint with name " + c.name + " already exists in network " + n.name);
   }
+  // Checked here too for a stopped container, which joins only at its start.
+  BERTH_TRY(checkStaticAddress(n, requestedAddress(cfg, "IPv4Address"),
+                               requestedAddress(cfg, "IPv6Address")));
   if (c.running) {
     auto eps = endpointsOf(c.id);
     int index = 0;
@@ -497,10 +619,18 @@ Status Controller::connect(const std::string& idOrName, const json& body) {
       leaveLocked(ep);
       return fw;
     }
+    publishDnsRecords(ep, "");
   }
   att.networks.push_back({n.id, cfg});
   auto saved = store_.update([&](store::Txn& txn) { return coll.put(txn, c.id, att); });
   if (!saved.ok()) {
+    // Not recorded, so not connected: undo the join.
+    for (const auto& ep : endpointsOf(c.id)) {
+      if (ep.networkId == n.id) {
+        leaveLocked(ep);
+      }
+    }
+    (void)applyFirewall();
     return Unexpected(std::move(saved).error());
   }
   emit(n, "connect", c.id);
@@ -538,7 +668,8 @@ Status Controller::disconnect(const std::string& idOrName, const std::string& co
                      "network");
   }
   store::Collection<AttachmentRecord> coll(store_, kAttachmentsPrefix, "attachment");
-  auto att = coll.get(c->id);
+  // A container never started has no record yet: it is on its network mode's network.
+  Result<AttachmentRecord> att = attachmentsOrMode(*c);
   bool attached = false;
   if (att.ok()) {
     auto& v = att->networks;

@@ -1,5 +1,7 @@
 #include "runtime/exec_shim_launcher.h"
 
+#include <csignal>
+
 #include "common/error.h"
 #include "runtime/command.h"
 #include "runtime/runc_runtime.h"
@@ -101,6 +103,11 @@ Result<ShimProcess> ExecShimLauncher::start(const ShimStart& s) {
     }
   }
   if (!pids.ok()) {
+    // A shim that is up but unusable (waiting for an attach that will never
+    // come) must not outlive this failure.
+    if (auto shimPid = readPidFile(s.stateDir + "/" + shimFiles(s.execId).shimPid); shimPid.ok()) {
+      ::kill(*shimPid, SIGKILL);
+    }
     return Unexpected(
         internal(what + ": berth-shim reported success but " + pids.error().message()));
   }

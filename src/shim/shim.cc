@@ -25,6 +25,9 @@ constexpr size_t kReadChunk = size_t{64} * 1024;
 constexpr int64_t kDrainMillis = 2000;
 // Attach clients get this long to take the last output.
 constexpr int64_t kFlushMillis = 2000;
+// How long --wait-attach waits for its first client (berthd connects one
+// itself within 5 s; this only matters when berthd died in between).
+constexpr int64_t kWaitAttachMillis = 60000;
 
 int64_t monotonicMillis() {
   struct timespec ts {};
@@ -83,6 +86,9 @@ int Shim::run() {
   if (st.ok()) {
     if (opts_.waitAttach) {
       phase_ = Phase::kWaitingForAttach;
+      // Never wait forever: if berthd went away before anyone attached, the
+      // process starts anyway (what the user asked for) after a while.
+      deadlineMs_ = monotonicMillis() + kWaitAttachMillis;
       reportToParent(true, "");
     } else {
       st = startProcess();
@@ -99,6 +105,13 @@ int Shim::run() {
     }
     if (phase_ == Phase::kDraining) {
       maybeFinishDraining();
+    } else if (phase_ == Phase::kWaitingForAttach && monotonicMillis() >= deadlineMs_) {
+      attachedOnce_ = true;
+      note("no attach client within " + std::to_string(kWaitAttachMillis / 1000) +
+           " s; starting the process without one");
+      if (Status started = startProcess(); !started.ok()) {
+        failStart(started.error().message());
+      }
     } else if (phase_ == Phase::kFlushing && monotonicMillis() >= deadlineMs_) {
       finish();
     }
@@ -107,7 +120,8 @@ int Shim::run() {
 }
 
 int Shim::remainingMillis() const {
-  if (phase_ != Phase::kDraining && phase_ != Phase::kFlushing) {
+  if (phase_ != Phase::kDraining && phase_ != Phase::kFlushing &&
+      phase_ != Phase::kWaitingForAttach) {
     return -1;
   }
   int64_t left = deadlineMs_ - monotonicMillis();

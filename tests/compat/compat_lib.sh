@@ -43,3 +43,19 @@ expect_json_keys() {
   [[ -z "$missing" ]] ||
     th_fail "$COMPAT_SECTION: $what: missing fields:$missing"$'\n'"  JSON: ${json:0:2000}"
 }
+
+# known_gap REASON CHECK...: runs CHECK (a th_expect_*/expect_json call) for a
+# difference from dockerd that the suite found and that is not fixed yet. A
+# failure prints KNOWN GAP and what came instead of ending the suite; a pass
+# prints a NOTE to take the wrapper off (the check then guards the fix). The
+# check runs in a subshell: its `exit 1` ends only that.
+known_gap() {
+  local reason=$1 out rc=0
+  shift
+  out=$( ("$@") 2>&1) || rc=$?
+  if ((rc == 0)); then
+    printf 'NOTE: known gap passes now, take known_gap off its check: %s\n' "$reason"
+  else
+    printf 'KNOWN GAP: %s\n%s\n' "$reason" "$(grep -v '^testhost: command failed' <<<"$out" | sed 's/^/  /')"
+  fi
+}

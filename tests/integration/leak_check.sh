@@ -55,7 +55,9 @@ leaked_cgroups() {
   local cg
   while read -r cg; do
     [[ -n "$cg" ]] || continue
-    owner_alive "$base/${cg##*/}" || printf '%s\n' "$cg"
+    # Cgroups are machine-wide, while host dirs live under each run's own base:
+    # a host of another run (default base /tmp) is not this run's leak.
+    owner_alive "$base/${cg##*/}" || owner_alive "/tmp/${cg##*/}" || printf '%s\n' "$cg"
   done < <(find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d -name 'berth-th-*' 2>/dev/null)
 }
 

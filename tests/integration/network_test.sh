@@ -118,5 +118,7 @@ done
 echo "== prune"
 th_expect_ok th_docker h1 network create p1
 th_expect_ok th_docker h1 network create p2
-th_expect_out $'Deleted Networks:\np1\np2' th_docker h1 network prune -f
+th_expect_ok th_docker h1 network prune -f
+th_expect_eq "network prune header" "Deleted Networks:" "$(head -n1 <<<"$TH_OUT")"
+th_expect_eq "networks pruned" $'p1\np2' "$(tail -n +2 <<<"$TH_OUT" | sed '/^$/d' | sort)"
 echo "network_test: OK"

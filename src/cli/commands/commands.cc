@@ -7,6 +7,7 @@ void registerAllCommands(CommandRegistry& registry) {
   registerContainerCommands(registry);
   registerImageCommands(registry);
   registerNetworkCommands(registry);
+  registerVolumeCommands(registry);
 }
 
 }  // namespace berth::cli

@@ -21,5 +21,7 @@ void registerContainerCommands(CommandRegistry& registry);
 void registerImageCommands(CommandRegistry& registry);
 // the "network" group: create, ls, inspect, rm, connect, disconnect, prune (commands/network*.cc).
 void registerNetworkCommands(CommandRegistry& registry);
+// the "volume" group: create, ls, inspect, rm, prune (commands/volume.cc).
+void registerVolumeCommands(CommandRegistry& registry);
 
 }  // namespace berth::cli

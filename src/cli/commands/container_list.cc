@@ -10,6 +10,7 @@
 #include "cli/commands/container.h"
 #include "cli/flag_values.h"
 #include "cli/units.h"
+#include "format/go_fmt.h"
 #include "common/strings.h"
 #include "format/template.h"
 
@@ -198,7 +199,7 @@ json containerRow(const json& c, bool trunc, std::chrono::system_clock::time_poi
   }
   const std::string id = str(c, "Id");
   return {
-      {"Command", goQuote(command)},
+      {"Command", format::goQuote(command)},
       {"CreatedAt", goTimeString(num(c, "Created"))},
       {"ID", trunc ? truncateId(id) : id},
       {"Image", imageColumn(c, trunc)},

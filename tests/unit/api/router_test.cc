@@ -135,6 +135,10 @@ class DispatchTest : public ::testing::Test {
       return Reply::json(200, {{"id", req.pathParams.at("id")},
                                {"size", req.queryBool("size").value()}});
     });
+    router_.add("GET", "/throws", {}, [](Request&) -> Result<Reply> {
+      nlohmann::json j = {{"IPRange", nullptr}};
+      return Reply::json(200, {{"range", j.value("IPRange", "")}});  // throws type_error
+    });
     router_.add("POST", "/containers/{id}/rename", {.query = {"name"}, .maxBody = 16},
                 [](Request& req) -> Result<Reply> {
                   return Reply::json(200, {{"id", req.pathParams.at("id")},
@@ -232,6 +236,12 @@ TEST_F(DispatchTest, MaxBodyForFindsTheRoute) {
   EXPECT_EQ(router_.maxBodyFor("POST", "/nope"), 0U);
   EXPECT_EQ(router_.maxBodyFor("POST", "/v9.0/containers/x/rename"), 0U);
   EXPECT_EQ(router_.maxBodyFor("POST", "/x?%zz"), 0U);
+}
+
+TEST_F(DispatchTest, AThrowingHandlerIsA400NotACrash) {
+  Reply r = call("GET", "/throws");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(bodyOf(r)["message"].get<std::string>().find("wrong type"), std::string::npos);
 }
 
 TEST_F(DispatchTest, InvalidUtf8InAMessageStillEncodes) {

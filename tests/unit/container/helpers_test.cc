@@ -67,7 +67,11 @@ TEST(EtcFilesTest, ResolvConf) {
   EXPECT_EQ(resolvConfContent(onlyLocal).content, "nameserver 127.0.0.53\n");
   onlyLocal.hostNetwork = false;
   onlyLocal.sandboxServers = {"127.0.0.11"};
-  EXPECT_EQ(resolvConfContent(onlyLocal).content, "nameserver 127.0.0.11\n");
+  EXPECT_EQ(resolvConfContent(onlyLocal).content, "nameserver 127.0.0.11\noptions ndots:0\n");
+  // --dns servers are the resolver's upstreams then, and a chosen ndots stays.
+  onlyLocal.dns = {"9.9.9.9"};
+  onlyLocal.dnsOptions = {"ndots:3"};
+  EXPECT_EQ(resolvConfContent(onlyLocal).content, "nameserver 127.0.0.11\noptions ndots:3\n");
 }
 
 TEST(TimeValuesTest, DurationsAndUntil) {

@@ -11,7 +11,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "private_mount_ns.h"
+#include "../../lib/private_mount_ns.h"
 
 namespace berth {
 namespace {
@@ -22,7 +22,7 @@ namespace {
     if (::geteuid() != 0) {                                        \
       GTEST_SKIP() << "needs root";                                \
     }                                                              \
-    ASSERT_TRUE(kerneltest::inPrivateMountNamespace(&why)) << why; \
+    ASSERT_TRUE(testlib::inPrivateMountNamespace(&why)) << why; \
   } while (false)
 
 class MountTest : public ::testing::Test {

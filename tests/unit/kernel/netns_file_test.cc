@@ -16,7 +16,7 @@
 
 #include "kernel/mount.h"
 #include "kernel/netns.h"
-#include "private_mount_ns.h"
+#include "../../lib/private_mount_ns.h"
 
 namespace berth {
 namespace {
@@ -28,7 +28,7 @@ class NetnsFileTest : public ::testing::Test {
     if (::geteuid() != 0) {
       GTEST_SKIP() << "needs root";
     }
-    ASSERT_TRUE(kerneltest::inPrivateMountNamespace(&why)) << why;
+    ASSERT_TRUE(testlib::inPrivateMountNamespace(&why)) << why;
     char tmpl[] = "/tmp/berth-netns-test-XXXXXX";
     ASSERT_NE(::mkdtemp(tmpl), nullptr);
     dir_ = tmpl;

@@ -10,6 +10,7 @@
 
 #include "kernel/mount.h"
 #include "runtime/fs_util.h"
+#include "../../lib/private_mount_ns.h"
 #include "test_support.h"
 
 namespace berth {
@@ -26,7 +27,7 @@ using testsupport::writeFile;
     if (::geteuid() != 0) {                                         \
       GTEST_SKIP() << "needs root";                                 \
     }                                                               \
-    ASSERT_TRUE(testsupport::inPrivateMountNamespace(&why)) << why; \
+    ASSERT_TRUE(testlib::inPrivateMountNamespace(&why)) << why; \
   } while (false)
 
 bool exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }

@@ -17,6 +17,7 @@
 #include "runtime/oci_spec.h"
 #include "runtime/overlay_rootfs.h"
 #include "runtime/runc_runtime.h"
+#include "../../lib/private_mount_ns.h"
 #include "test_support.h"
 
 namespace berth {
@@ -79,7 +80,7 @@ class RuncLifecycleTest : public ::testing::Test {
     }
     std::string why;
     ASSERT_EQ(::geteuid(), 0U) << "the runc tests need root";
-    ASSERT_TRUE(testsupport::inPrivateMountNamespace(&why)) << why;
+    ASSERT_TRUE(testlib::inPrivateMountNamespace(&why)) << why;
     ASSERT_EQ(::access(kBusybox, X_OK), 0) << "busybox-static is missing";
 
     id_ = "berth-test-" + generateId().substr(0, 12);

@@ -28,9 +28,6 @@ class TempDir {
 void writeFile(const std::string& path, const std::string& content, mode_t mode = 0644);
 std::string readFileOrEmpty(const std::string& path);
 
-// True when this process moved itself into a private mount namespace before
-// main() (see private_mount_ns.cc); otherwise why not, in `why`.
-bool inPrivateMountNamespace(std::string* why);
 
 // Lines of /proc/self/mountinfo whose mount point is at or below `prefix`.
 std::vector<std::string> mountsUnder(const std::string& prefix);

@@ -2,6 +2,8 @@
 // runs (unshare(CLONE_NEWNS) needs a single-threaded process), so that every
 // mount a test makes stays out of the machine's namespace and goes away with
 // the process even if a test fails half way.
+#include "private_mount_ns.h"
+
 #include <sched.h>
 #include <sys/mount.h>
 #include <unistd.h>
@@ -10,9 +12,7 @@
 #include <string>
 #include <system_error>
 
-#include "test_support.h"
-
-namespace berth::testsupport {
+namespace berth::testlib {
 namespace {
 
 struct PrivateMountNamespace {
@@ -53,4 +53,4 @@ bool inPrivateMountNamespace(std::string* why) {
   return instance().active;
 }
 
-}  // namespace berth::testsupport
+}  // namespace berth::testlib

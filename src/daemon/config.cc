@@ -83,6 +83,7 @@ const std::vector<Key>& keys() {
        }},
       stringKey("cgroup-parent", &DaemonConfig::cgroupParent),
       stringKey("bip", &DaemonConfig::bip),
+      boolKey("iptables", &DaemonConfig::iptables),
       {"dns",
        [](const nlohmann::json& v, DaemonConfig& c) -> Status {
          if (!v.is_array() ||

@@ -46,6 +46,10 @@ struct DaemonConfig {
   // daemon.json "dns": upstreams of the embedded resolver when a container
   // has no --dns (then the host's resolv.conf servers).
   std::vector<std::string> dns;
+  // daemon.json "iptables" (dockerd's key): false leaves the firewall alone
+  // (no nftables table at all; published ports and isolation are then the
+  // administrator's).
+  bool iptables = true;
 
   // The effective listen addresses, parsed and checked.
   Result<std::vector<HostAddress>> listenAddresses() const;

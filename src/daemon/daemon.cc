@@ -61,7 +61,7 @@ struct Daemon::Parts {
   std::unique_ptr<RuncRuntime> runtime;
   std::unique_ptr<ExecShimLauncher> shims;
   std::unique_ptr<network::DefaultIpam> ipam;
-  std::unique_ptr<NftFirewall> firewall;
+  std::unique_ptr<Firewall> firewall;
   std::unique_ptr<network::dns::DnsServer> dns;  // serves on `io`; destroyed before it
   std::unique_ptr<network::Controller> networks;
   std::unique_ptr<network::ContainerDirectory> directory;
@@ -148,6 +148,13 @@ std::string findShim() {
   return findInPath("berth-shim");
 }
 
+// daemon.json "iptables": false.
+class NoFirewall : public Firewall {
+ public:
+  Status apply(const FwState& /*s*/) override { return okStatus(); }
+  Status removeAll() override { return okStatus(); }
+};
+
 // The network controller's view of containers.
 class ContainerDirectoryAdapter : public network::ContainerDirectory {
  public:
@@ -228,7 +235,14 @@ Status Daemon::startNetworks(Parts& p) {
     BERTH_ASSIGN_OR_RETURN(pools, network::parseDefaultAddressPools(config_.defaultAddressPools));
   }
   p.ipam = std::make_unique<network::DefaultIpam>(pools);
-  p.firewall = std::make_unique<NftFirewall>();
+  if (config_.iptables) {
+    auto nft = std::make_unique<NftFirewall>();
+    nft->startGuard(std::chrono::milliseconds(500));
+    p.firewall = std::move(nft);
+  } else {
+    spdlog::warn("iptables is false: berth leaves the firewall alone (no table inet berth)");
+    p.firewall = std::make_unique<NoFirewall>();
+  }
   network::ControllerOptions o;
   o.execRoot = config_.execRoot;
   o.defaultBridgeSubnet = config_.bip;

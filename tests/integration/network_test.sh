@@ -115,10 +115,31 @@ for cli in docker berth; do
   th_expect_out "" sh -c "ip -n $(th_netns h1) -o link show type veth | awk -F': ' '\$2 ~ /^veth/'"
 done
 
+echo "== someone flushes the ruleset: berth puts its table back"
+th_expect_ok th_docker h1 run -d --name web --network bridge -p 5001:80 nginx
+th_expect_ok th_exec h1 nft flush ruleset
+back=0
+for _ in $(seq 1 30); do
+  if th_exec h1 nft list table inet berth >/dev/null 2>&1; then back=1; break; fi
+  sleep 0.1
+done
+((back)) || th_fail "table inet berth was not restored within 3 s of a flush"
+th_expect_match 'Welcome to berth' fetch_from remote "http://$h1addr:5001/"
+th_expect_match 'restoring it' th_log h1
+th_expect_ok th_docker h1 rm -f web
+
 echo "== prune"
 th_expect_ok th_docker h1 network create p1
 th_expect_ok th_docker h1 network create p2
 th_expect_ok th_docker h1 network prune -f
 th_expect_eq "network prune header" "Deleted Networks:" "$(head -n1 <<<"$TH_OUT")"
 th_expect_eq "networks pruned" $'p1\np2' "$(tail -n +2 <<<"$TH_OUT" | sed '/^$/d' | sort)"
+echo "== daemon.json iptables: false leaves the firewall alone"
+th_stop_daemon h1
+printf '{"iptables": false}\n' >"$(th_dir h1)/daemon.json"
+th_exec h1 nft flush ruleset
+th_start_daemon h1
+th_expect_ok th_docker h1 network create quiet
+th_expect_fail th_exec h1 nft list table inet berth
+th_expect_ok th_docker h1 network rm quiet
 echo "network_test: OK"

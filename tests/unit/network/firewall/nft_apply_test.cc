@@ -96,6 +96,31 @@ TEST(NftFirewall, RemoveAllDeletesTheTableAndIsIdempotent) {
   ASSERT_TRUE(st.ok()) << st.error().message();
 }
 
+TEST(NftFirewall, GuardRestoresAFlushedTable) {
+  BERTH_REQUIRE_NFT_NETNS();
+  Status st = runInNewNetns([]() -> Status {
+    NftFirewall fw;
+    BERTH_TRY(fw.apply(stateWithPort(8080)));
+    fw.startGuard(std::chrono::milliseconds(20));  // its thread is in this namespace
+    BERTH_TRY(runNftScript("flush ruleset\n"));
+    bool back = false;
+    for (int i = 0; i < 200 && !back; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      back = listTable().ok();
+    }
+    EXPECT_TRUE(back) << "the guard did not restore table inet berth";
+    BERTH_ASSIGN_OR_RETURN(std::string table, listTable());
+    EXPECT_TRUE(has(table, "tcp . 8080 : 172.18.0.2 . 80")) << table;
+    EXPECT_GE(fw.restoredCount(), 1);
+    // After removeAll there is nothing to keep: the guard leaves it gone.
+    BERTH_TRY(fw.removeAll());
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_FALSE(listTable().ok());
+    return okStatus();
+  });
+  ASSERT_TRUE(st.ok()) << st.error().message();
+}
+
 TEST(NftFirewall, OtherTablesAreLeftAlone) {
   BERTH_REQUIRE_NFT_NETNS();
   Status st = runInNewNetns([]() -> Status {

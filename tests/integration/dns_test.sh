@@ -6,15 +6,9 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-BERTHD=${BERTHD:-}
-if [[ -z "$BERTHD" || ! -x "$BERTHD" ]]; then
-  echo "SKIP: berthd binary not found at '${BERTHD}' (set BERTHD or build the berthd target)"
-  exit 77
-fi
 # shellcheck source=SCRIPTDIR/../lib/testhost.sh
 source "${BERTH_TESTHOST_SH:-$here/../lib/testhost.sh}"
-[[ -x "$DOCKER_CLI" ]] || th_fail "docker CLI not found at '$DOCKER_CLI'"
-[[ -x "$BERTH_CLI" ]] || th_fail "berth CLI not found at '$BERTH_CLI'"
+th_require_berth
 
 th_create h1
 th_expect_ok "${BERTH_SOURCE_DIR:-$here/../..}/scripts/make-test-image" --host "unix://$(th_sock h1)"
@@ -71,5 +65,32 @@ for cli in docker berth; do
 
   th_expect_ok c rm -f c1 c2 w1 o1 b1
   th_expect_ok c network rm localnet othernet
+done
+echo "== upstreams: --dns, --dns-search, a dead first server"
+th_create_bare upstream
+th_link_switch sw h1 upstream
+upaddr=$(th_addr upstream)
+th_exec upstream python3 "$here/fake_dns.py" "$upaddr" >/dev/null 2>&1 &
+upstream_pid=$!
+th_on_exit "kill $upstream_pid 2>/dev/null || true"
+for cli in docker berth; do
+  bin=$DOCKER_CLI
+  [[ $cli == docker ]] || bin=$BERTH_CLI
+  c() { env "${client_env[@]}" "$bin" "$@"; }
+  th_expect_ok c network create upnet
+  th_expect_ok c run -d --name q1 --network upnet --dns "$upaddr" --dns-search example.test alpine sleep 1d
+  th_expect_match 'search example\.test' c exec q1 cat /etc/resolv.conf
+  th_expect_match '10\.123\.0\.7' c exec q1 nslookup outside.example.test
+  th_expect_match '10\.123\.0\.7' c exec q1 nslookup outside
+  # A dead first upstream (nothing listens at .99) must not make lookups slow.
+  th_expect_ok c run -d --name q2 --network upnet --dns 10.99.1.99 --dns "$upaddr" alpine sleep 1d
+  start=$(date +%s%N)
+  th_expect_match '10\.123\.0\.7' c exec q2 nslookup outside.example.test
+  for _ in 1 2 3; do th_expect_match '10\.123\.0\.7' c exec q2 nslookup again.example.test; done
+  ms=$((($(date +%s%N) - start) / 1000000))
+  echo "   4 lookups with a dead first upstream: $ms ms"
+  ((ms < 4000)) || th_fail "$cli: 4 lookups with a dead first upstream took $ms ms"
+  th_expect_ok c rm -f q1 q2
+  th_expect_ok c network rm upnet
 done
 echo "dns_test: OK"

@@ -6,15 +6,9 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-BERTHD=${BERTHD:-}
-if [[ -z "$BERTHD" || ! -x "$BERTHD" ]]; then
-  echo "SKIP: berthd binary not found at '${BERTHD}' (set BERTHD or build the berthd target)"
-  exit 77
-fi
 # shellcheck source=SCRIPTDIR/../lib/testhost.sh
 source "${BERTH_TESTHOST_SH:-$here/../lib/testhost.sh}"
-[[ -x "$DOCKER_CLI" ]] || th_fail "docker CLI not found at '$DOCKER_CLI'"
-[[ -x "$BERTH_CLI" ]] || th_fail "berth CLI not found at '$BERTH_CLI'"
+th_require_berth
 
 subnet_of() { # HOST NETWORK
   th_docker "$1" network inspect -f '{{(index .IPAM.Config 0).Subnet}} {{(index .IPAM.Config 0).Gateway}}' "$2"

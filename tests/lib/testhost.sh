@@ -105,6 +105,17 @@ th__alive() {
   [[ ${state:0:1} != Z ]]
 }
 
+# th_require_berth: what every berthd test checks first. Exits 77 (skip) when
+# the berthd binary is not built; fails when a CLI is missing.
+th_require_berth() {
+  if [[ -z "$BERTHD" || ! -x "$BERTHD" ]]; then
+    echo "SKIP: berthd binary not found at '${BERTHD}' (set BERTHD or build the berthd target)"
+    exit 77
+  fi
+  [[ -x "$DOCKER_CLI" ]] || th_fail "docker CLI not found at '$DOCKER_CLI'"
+  [[ -x "$BERTH_CLI" ]] || th_fail "berth CLI not found at '$BERTH_CLI'"
+}
+
 # --- hosts -------------------------------------------------------------------
 
 # th_create_bare NAME: a host without a daemon: netns with lo up, and a temp dir.

@@ -73,7 +73,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl>, SessionHost {
     });
   }
 
-  void acceptTcp(tcp::acceptor* acc, std::shared_ptr<asio::ssl::context> tls) {
+  void acceptTcp(tcp::acceptor* acc, const std::shared_ptr<asio::ssl::context>& tls) {
     acc->async_accept([self = shared_from_this(), acc, tls](boost::system::error_code ec,
                                                             tcp::socket sock) {
       if (ec) {

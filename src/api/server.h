@@ -21,8 +21,8 @@ class io_context;
 namespace berth::api {
 
 struct ServerOptions {
-  size_t maxHeaderBytes = 64 * 1024;
-  size_t maxBodyBytes = 16 * 1024 * 1024;  // routes may raise or lower it
+  size_t maxHeaderBytes = size_t{64} * 1024;
+  size_t maxBodyBytes = size_t{16} * 1024 * 1024;  // routes may raise or lower it
   std::chrono::milliseconds readTimeout{60000};  // a whole request, from its first byte
   std::chrono::milliseconds idleTimeout{300000};  // a keep-alive connection with no request
   std::chrono::milliseconds writeTimeout{60000};

@@ -66,7 +66,7 @@ std::string humanSizeWithPrecision(double size, int precision) {
   }
   // C's %g matches Go's %g for these magnitudes (trailing zeros dropped).
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*g", precision, size);
+  (void)std::snprintf(buf, sizeof buf, "%.*g", precision, size);
   return std::string(buf) + kUnits[i];
 }
 
@@ -92,20 +92,20 @@ std::string humanDuration(std::chrono::nanoseconds d) {
   if (minutes < 60) {
     return fmt::format("{} minutes", minutes);
   }
-  const auto hours = static_cast<int64_t>(secondsF / 3600 + 0.5);
+  const auto hours = static_cast<int64_t>(std::llround(secondsF / 3600));  // Go: int(h + 0.5)
   if (hours == 1) {
     return "About an hour";
   }
   if (hours < 48) {
     return fmt::format("{} hours", hours);
   }
-  if (hours < 24 * 7 * 2) {
+  if (hours < int64_t{24} * 7 * 2) {
     return fmt::format("{} days", hours / 24);
   }
-  if (hours < 24 * 30 * 2) {
+  if (hours < int64_t{24} * 30 * 2) {
     return fmt::format("{} weeks", hours / 24 / 7);
   }
-  if (hours < 24 * 365 * 2) {
+  if (hours < int64_t{24} * 365 * 2) {
     return fmt::format("{} months", hours / 24 / 30);
   }
   return fmt::format("{} years", static_cast<int64_t>(secondsF / 3600) / 24 / 365);
@@ -259,7 +259,7 @@ std::string goTimeString(int64_t unixSeconds) {
   off = off < 0 ? -off : off;
   std::string zone = tm.tm_zone != nullptr ? tm.tm_zone : "";
   char date[32];
-  std::strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S", &tm);
+  (void)std::strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S", &tm);
   std::string offset = fmt::format("{}{:02}{:02}", sign, off / 3600, (off / 60) % 60);
   // Go prints the offset again when a zone has no abbreviation.
   return fmt::format("{} {} {}", date, offset, zone.empty() ? offset : zone);

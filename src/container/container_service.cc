@@ -188,7 +188,7 @@ Status ContainerService::setNetworkSettings(const std::string& id, const nlohman
 }
 
 void ContainerService::emit(const ContainerRecord& rec, const std::string& action,
-                            std::map<std::string, std::string> attrs) {
+                            const std::map<std::string, std::string>& attrs) {
   // dockerd: the labels first, then image and name win over a label of that name.
   std::map<std::string, std::string> all = rec.labels();
   for (auto& [k, v] : attrs) {

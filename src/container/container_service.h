@@ -226,8 +226,8 @@ class ContainerService : public image::ImageUsage {
   void releaseVolumes(const ContainerRecord& rec, bool removeAnonymous);
 
   // service_lifecycle.cc
-  Status startLocked(Live& live, ContainerRecord rec);
-  Status failStart(ContainerRecord rec, const Error& err);
+  Status startLocked(Live& live, const ContainerRecord& rec);
+  Status failStart(const ContainerRecord& rec, const Error& err);
   Result<bool> stopLocked(Live& live, ContainerRecord rec, const StopOptions& opts);
   Status sendSignal(Live& live, const ContainerRecord& rec, int signal);
   bool waitForExit(Live& live, std::optional<std::chrono::milliseconds> timeout);
@@ -251,7 +251,7 @@ class ContainerService : public image::ImageUsage {
   Result<ContainerRecord> mutate(const std::string& id,
                                  const std::function<void(ContainerRecord&)>& fn);
   void emit(const ContainerRecord& rec, const std::string& action,
-            std::map<std::string, std::string> attrs = {});
+            const std::map<std::string, std::string>& attrs = {});
   int64_t now() const;
   std::string bundleDir(const std::string& id) const;
   std::optional<Sizes> sizesOf(const ContainerRecord& rec) const;

@@ -1,6 +1,7 @@
 #include "container/container_view.h"
 
 #include <algorithm>
+#include <cmath>
 #include <charconv>
 
 #include "common/strings.h"
@@ -36,20 +37,20 @@ std::string humanDuration(std::chrono::nanoseconds d) {
     return std::to_string(minutes) + " minutes";
   }
   // Go rounds the hours: int(d.Hours() + 0.5).
-  auto hours = static_cast<int64_t>(duration<double, std::ratio<3600>>(d).count() + 0.5);
+  auto hours = static_cast<int64_t>(std::llround(duration<double, std::ratio<3600>>(d).count()));
   if (hours == 1) {
     return "About an hour";
   }
   if (hours < 48) {
     return std::to_string(hours) + " hours";
   }
-  if (hours < 24 * 7 * 2) {
+  if (hours < int64_t{24} * 7 * 2) {
     return std::to_string(hours / 24) + " days";
   }
-  if (hours < 24 * 30 * 2) {
+  if (hours < int64_t{24} * 30 * 2) {
     return std::to_string(hours / 24 / 7) + " weeks";
   }
-  if (hours < 24 * 365 * 2) {
+  if (hours < int64_t{24} * 365 * 2) {
     return std::to_string(hours / 24 / 30) + " months";
   }
   return std::to_string(duration_cast<std::chrono::hours>(d).count() / 24 / 365) + " years";

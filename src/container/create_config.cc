@@ -13,7 +13,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int64_t kDefaultShmSize = 64 * 1024 * 1024;
+constexpr int64_t kDefaultShmSize = int64_t{64} * 1024 * 1024;
 
 const std::vector<std::string>& defaultMaskedPaths() {
   static const std::vector<std::string> kPaths = {"/proc/asound",
@@ -471,8 +471,9 @@ Result<CreatePlan> planCreate(const json& body, const image::ImageRecord& image,
   if (mode.empty() || mode == "default") {
     hc["NetworkMode"] = defaults.defaultNetworkMode;
   }
-  if (hc["NetworkMode"] == "host" && defaults.host.hostname.size() > 0 &&
-      (!body.contains("Hostname") || body["Hostname"] == "")) {
+  if (hc["NetworkMode"] == "host" && !defaults.host.hostname.empty() &&
+      (!body.contains("Hostname") ||
+       (body["Hostname"].is_string() && body["Hostname"].get<std::string>().empty()))) {
     plan.config["Hostname"] = defaults.host.hostname;
   }
   if (hc["ShmSize"].is_number_integer() && hc["ShmSize"].get<int64_t>() == 0) {

@@ -40,7 +40,7 @@ std::string hostsFileContent(const HostsInput& in) {
         "ff02::2\tip6-allrouters\n";
   }
   for (const auto& [name, ip] : in.extraHosts) {
-    out += ip + "\t" + name + "\n";
+    out.append(ip).append("\t").append(name).append("\n");
   }
   if (in.hostNetwork) {
     return out;
@@ -53,7 +53,7 @@ std::string hostsFileContent(const HostsInput& in) {
     addrs.push_back("127.0.0.1");
   }
   for (const std::string& a : addrs) {
-    out += a + "\t" + names + "\n";
+    out.append(a).append("\t").append(names).append("\n");
   }
   return out;
 }

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iterator>
 #include <sstream>
+#include <system_error>
 
 namespace berth::container {
 
@@ -107,7 +108,8 @@ void PidfdWatcher::loop() {
   while (true) {
     int n = ::epoll_wait(epoll_.get(), events, 32, -1);
     if (n < 0 && errno != EINTR) {
-      spdlog::error("process watcher: epoll_wait: {}", std::strerror(errno));
+      spdlog::error("process watcher: epoll_wait: {}",
+                    std::error_code(errno, std::generic_category()).message());
       ::usleep(100'000);
       continue;
     }
@@ -118,11 +120,14 @@ void PidfdWatcher::loop() {
         return;
       }
       for (int i = 0; i < n; ++i) {
-        if (events[i].data.u64 == 0) {
+        // epoll_event is packed on x86-64: copy the key out rather than bind
+        // a reference to a misaligned member.
+        uint64_t key = events[i].data.u64;
+        if (key == 0) {
           uint64_t drain = 0;
           [[maybe_unused]] ssize_t r = ::read(wake_.get(), &drain, sizeof(drain));
         } else {
-          ready.push_back(events[i].data.u64);
+          ready.push_back(key);
         }
       }
       ready.insert(ready.end(), immediate_.begin(), immediate_.end());

@@ -103,7 +103,7 @@ void ContainerService::unmountVolumes(const ContainerRecord& rec) {
 }
 
 Result<bool> ContainerService::start(std::string_view idOrName) {
-  return withContainer(idOrName, [&](Live& l, ContainerRecord rec) -> Result<bool> {
+  return withContainer(idOrName, [&](Live& l, const ContainerRecord& rec) -> Result<bool> {
     if (rec.state.paused) {
       return conflict("cannot start a paused container, try unpause instead");
     }
@@ -115,12 +115,12 @@ Result<bool> ContainerService::start(std::string_view idOrName) {
       std::lock_guard<std::mutex> lock(mu_);
       l.restart.reset(run.restart);  // a user start begins a fresh back-off
     }
-    BERTH_TRY(startLocked(l, std::move(rec)));
+    BERTH_TRY(startLocked(l, rec));
     return true;
   });
 }
 
-Status ContainerService::startLocked(Live& l, ContainerRecord rec) {
+Status ContainerService::startLocked(Live& l, const ContainerRecord& rec) {
   const std::string id = rec.id;
   if (rec.state.removalInProgress || rec.state.dead) {
     return conflict("container is marked for removal and cannot be started");
@@ -277,7 +277,7 @@ Status ContainerService::startLocked(Live& l, ContainerRecord rec) {
   return okStatus();
 }
 
-Status ContainerService::failStart(ContainerRecord rec, const Error& err) {
+Status ContainerService::failStart(const ContainerRecord& rec, const Error& err) {
   int code = startFailureExitCode(err.message());
   (void)mutate(rec.id, [&](ContainerRecord& r) {
     r.state.error = err.message();

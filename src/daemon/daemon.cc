@@ -124,7 +124,8 @@ std::string findInPath(const std::string& name) {
   const char* path = std::getenv("PATH");  // NOLINT(concurrency-mt-unsafe): read before threads start
   std::string dirs = path != nullptr ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   for (const auto& dir : split(dirs, ':')) {
-    std::string candidate = dir + "/" + name;
+    std::string candidate = dir;
+    candidate.append("/").append(name);
     if (!dir.empty() && ::access(candidate.c_str(), X_OK) == 0) {
       return candidate;
     }

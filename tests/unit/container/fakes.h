@@ -442,7 +442,7 @@ class ServiceFixture : public ::testing::Test {
   std::unique_ptr<ContainerService> svc;
 };
 
-inline nlohmann::json body(nlohmann::json extra = nlohmann::json::object()) {
+inline nlohmann::json body(const nlohmann::json& extra = nlohmann::json::object()) {
   nlohmann::json b = {{"Image", "busybox"}};
   b.update(extra);
   return b;

@@ -308,12 +308,13 @@ TEST_F(E2ETest, RunRmLeavesNothing) {
 int main(int argc, char** argv) {
   if (::geteuid() != 0 || ::access(berth::container::kRunc, X_OK) != 0 ||
       ::access(BERTH_SHIM_PATH, X_OK) != 0) {
-    std::fprintf(stderr, "skipped: needs root, %s and berth-shim\n", berth::container::kRunc);
+    (void)std::fprintf(stderr, "skipped: needs root, %s and berth-shim\n", berth::container::kRunc);
     return 77;
   }
-  if (std::getenv("BERTH_E2E_INNER") == nullptr) {
+  // Single-threaded here, before any test starts: getenv/setenv are safe.
+  if (std::getenv("BERTH_E2E_INNER") == nullptr) {  // NOLINT(concurrency-mt-unsafe)
     // Into a private mount namespace, so that no mount is ever seen by the host.
-    ::setenv("BERTH_E2E_INNER", "1", 1);
+    ::setenv("BERTH_E2E_INNER", "1", 1);  // NOLINT(concurrency-mt-unsafe)
     char self[4096] = {};
     if (::readlink("/proc/self/exe", self, sizeof(self) - 1) < 0) {
       std::perror("readlink /proc/self/exe");
@@ -333,8 +334,20 @@ int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
   int rc = RUN_ALL_TESTS();
   std::error_code ec;
+  // The cgroups the tests' containers lived in, deepest first (a container
+  // cgroup left by a failed test would keep its parent otherwise).
   for (const auto& ctrl : std::filesystem::directory_iterator("/sys/fs/cgroup", ec)) {
-    ::rmdir((ctrl.path().string() + berth::container::cgroupParent()).c_str());
+    std::string parent = ctrl.path().string() + berth::container::cgroupParent();
+    std::vector<std::string> dirs;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(parent, ec)) {
+      if (e.is_directory(ec)) {
+        dirs.push_back(e.path().string());
+      }
+    }
+    for (auto it = dirs.rbegin(); it != dirs.rend(); ++it) {
+      ::rmdir(it->c_str());
+    }
+    ::rmdir(parent.c_str());
   }
   return rc;
 }

@@ -20,6 +20,8 @@ LATENCIES = [  # (workload, label)
     ("import", "import rootfs tar (ms)"),
     ("net_create", "network create (ms)"),
     ("net_rm", "network rm (ms)"),
+    ("net_create_many", "network create, --existing networks there (ms)"),
+    ("net_rm_many", "network rm, --existing networks there (ms)"),
     ("net_connect", "network connect, running (ms)"),
     ("net_disconnect", "network disconnect, running (ms)"),
     ("run_range", "run -d -p 1000-port range (ms)"),

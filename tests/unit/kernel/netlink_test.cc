@@ -11,58 +11,14 @@
 #include <vector>
 
 #include "kernel/netns.h"
+#include "../../lib/netns_test_support.h"
 
 namespace berth {
 namespace {
 
-#define ASSERT_OK(expr)                                         \
-  do {                                                          \
-    auto&& assertOk_ = (expr);                                  \
-    ASSERT_TRUE(assertOk_.ok()) << assertOk_.error().message(); \
-  } while (false)
-
-#define EXPECT_ERROR_KIND(expr, k)                                             \
-  do {                                                                         \
-    auto&& expectErr_ = (expr);                                                \
-    ASSERT_FALSE(expectErr_.ok()) << #expr " unexpectedly worked";             \
-    EXPECT_EQ(expectErr_.error().kind(), (k)) << expectErr_.error().message(); \
-  } while (false)
-
-#define BERTH_REQUIRE_NETNS_PRIVILEGE()                                                 \
-  do {                                                                                  \
-    if (::geteuid() != 0) {                                                             \
-      GTEST_SKIP() << "needs root";                                                     \
-    }                                                                                   \
-    Status probe = runInNewNetns([] {});                                                \
-    if (!probe.ok()) {                                                                  \
-      GTEST_SKIP() << "cannot create a network namespace: " << probe.error().message(); \
-    }                                                                                   \
-  } while (false)
-
-// Runs body (which may use ASSERT_*) on a thread in a brand-new namespace.
-void inFreshNetns(const std::function<void()>& body) {
-  Status st = runInNewNetns([&body] { body(); });
-  ASSERT_TRUE(st.ok()) << st.error().message();
-}
-
-// A second throwaway namespace, alive while the returned descriptor is.
-UniqueFd newNetns() {
-  UniqueFd out;
-  Status st = runInNewNetns([&out] {
-    Result<UniqueFd> fd = openCurrentNetns();
-    if (fd.ok()) {
-      out = std::move(*fd);
-    }
-  });
-  EXPECT_TRUE(st.ok() && out.valid());
-  return out;
-}
-
-Netlink openNetlink() {
-  Result<Netlink> nl = Netlink::open();
-  EXPECT_TRUE(nl.ok()) << nl.error().message();
-  return std::move(nl).value();
-}
+using testlib::inFreshNetns;
+using testlib::newNetns;
+using testlib::openNetlink;
 
 bool contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();

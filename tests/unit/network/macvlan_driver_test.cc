@@ -13,61 +13,18 @@
 
 #include "kernel/netlink.h"
 #include "kernel/netns.h"
+#include "../../lib/netns_test_support.h"
 #include "network/ipvlan_driver.h"
 
 namespace berth::network {
 namespace {
 
-#define ASSERT_OK(expr)                                         \
-  do {                                                          \
-    auto&& assertOk_ = (expr);                                  \
-    ASSERT_TRUE(assertOk_.ok()) << assertOk_.error().message(); \
-  } while (false)
-
-#define EXPECT_ERROR_KIND(expr, k)                                             \
-  do {                                                                         \
-    auto&& expectErr_ = (expr);                                                \
-    ASSERT_FALSE(expectErr_.ok()) << #expr " unexpectedly worked";             \
-    EXPECT_EQ(expectErr_.error().kind(), (k)) << expectErr_.error().message(); \
-  } while (false)
-
-#define BERTH_REQUIRE_NETNS_PRIVILEGE()                                                 \
-  do {                                                                                  \
-    if (::geteuid() != 0) {                                                             \
-      GTEST_SKIP() << "needs root";                                                     \
-    }                                                                                   \
-    Status probe = runInNewNetns([] {});                                                \
-    if (!probe.ok()) {                                                                  \
-      GTEST_SKIP() << "cannot create a network namespace: " << probe.error().message(); \
-    }                                                                                   \
-  } while (false)
+using testlib::inFreshNetns;
+using testlib::newNetns;
+using testlib::openNetlink;
 
 constexpr const char* kId1 = "1111111111112222222222223333333333334444444444445555555555556666";
 constexpr const char* kId2 = "aaaaaaaaaaaabbbbbbbbbbbbccccccccccccddddddddddddeeeeeeeeeeeeffff";
-
-void inFreshNetns(const std::function<void()>& body) {
-  Status st = runInNewNetns([&body] { body(); });
-  ASSERT_TRUE(st.ok()) << st.error().message();
-}
-
-// A throwaway namespace that lives while the descriptor does.
-UniqueFd newNetns() {
-  UniqueFd out;
-  Status st = runInNewNetns([&out] {
-    Result<UniqueFd> fd = openCurrentNetns();
-    if (fd.ok()) {
-      out = std::move(*fd);
-    }
-  });
-  EXPECT_TRUE(st.ok() && out.valid());
-  return out;
-}
-
-Netlink openNetlink() {
-  Result<Netlink> nl = Netlink::open();
-  EXPECT_TRUE(nl.ok());
-  return std::move(*nl);
-}
 
 bool hasLink(const std::string& name) { return openNetlink().link(name).ok(); }
 

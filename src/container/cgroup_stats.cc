@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/time_format.h"
 #include "container/container_view.h"
 
 namespace berth::container {
@@ -129,14 +130,14 @@ json sampleCgroupStats(const CgroupLocation& loc, int64_t nowNano) {
                 {"io_queue_recursive", nullptr},         {"io_service_time_recursive", nullptr},
                 {"io_wait_time_recursive", nullptr},     {"io_merged_recursive", nullptr},
                 {"io_time_recursive", nullptr},          {"sectors_recursive", nullptr}};
-  return {{"read", goTime(nowNano)},        {"cpu_stats", cpuStats}, {"memory_stats", memStats},
+  return {{"read", formatGoTime(nowNano)},  {"cpu_stats", cpuStats}, {"memory_stats", memStats},
           {"pids_stats", pidsStats},        {"blkio_stats", blkio},  {"num_procs", 0},
           {"storage_stats", json::object()}};
 }
 
 json statsReply(const json& cur, const json* prev, const std::string& name, const std::string& id) {
   json out = cur;
-  out["preread"] = prev != nullptr ? (*prev)["read"] : json(goTime(0));
+  out["preread"] = prev != nullptr ? (*prev)["read"] : json(formatGoTime(0));
   out["precpu_stats"] = prev != nullptr ? (*prev)["cpu_stats"] : emptyCpuStats();
   out["name"] = name;
   out["id"] = id;

@@ -8,9 +8,9 @@
 #include <fstream>
 
 #include "common/ids.h"
+#include "common/time_format.h"
 #include "container/list_filter.h"
 #include "container/service_internal.h"
-#include "logdriver/time_format.h"
 #include "store/collection.h"
 
 namespace berth::container {

@@ -5,17 +5,13 @@
 #include <charconv>
 
 #include "common/strings.h"
+#include "common/time_format.h"
 #include "container/mount_points.h"
 #include "container/netns_sandbox.h"
-#include "logdriver/time_format.h"
 
 namespace berth::container {
 
 using nlohmann::json;
-
-std::string goTime(int64_t unixNano) {
-  return unixNano == 0 ? "0001-01-01T00:00:00Z" : formatRfc3339Nano(unixNano);
-}
 
 std::string humanDuration(std::chrono::nanoseconds d) {
   using namespace std::chrono;
@@ -134,8 +130,8 @@ json stateJson(const ContainerState& s) {
           {"Pid", s.pid},
           {"ExitCode", s.exitCode},
           {"Error", s.error},
-          {"StartedAt", goTime(s.startedAtNano)},
-          {"FinishedAt", goTime(s.finishedAtNano)}};
+          {"StartedAt", formatGoTime(s.startedAtNano)},
+          {"FinishedAt", formatGoTime(s.finishedAtNano)}};
 }
 
 json graphDriverJson(const ContainerRecord& r, const std::string& dataRoot) {
@@ -252,7 +248,7 @@ json mountsJson(const ContainerRecord& r, const std::string& dataRoot) {
 json inspectJson(const ContainerRecord& r, const InspectContext& ctx) {
   bool started = r.state.hasBeenStartedBefore;
   json j = {{"Id", r.id},
-            {"Created", goTime(r.createdNano)},
+            {"Created", formatGoTime(r.createdNano)},
             {"Path", r.path},
             {"Args", r.args},
             {"State", stateJson(r.state)},

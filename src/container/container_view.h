@@ -13,9 +13,6 @@
 
 namespace berth::container {
 
-// Go's time.Time JSON: RFC 3339 with nanoseconds in UTC; the zero time for 0.
-std::string goTime(int64_t unixNano);
-
 // go-units' HumanDuration: "Less than a second", "5 seconds", "About a minute", ...
 std::string humanDuration(std::chrono::nanoseconds d);
 

@@ -276,13 +276,21 @@ Result<MountPoint> parseMount(const json& spec, const std::string& volumeDriver)
   return m;
 }
 
-// "name[:ro|:rw]" of HostConfig.VolumesFrom.
+// "name[:mode]" of HostConfig.VolumesFrom (dockerd's ParseVolumesFrom): the
+// mode is rw/ro (and z/Z); propagation and nocopy are refused, as the lent
+// mounts keep the lender's.
 Result<std::pair<std::string, std::string>> parseVolumesFrom(const std::string& spec) {
+  if (spec.empty()) {
+    return invalidArgument("volumes-from specification cannot be an empty string");
+  }
   size_t colon = spec.find(':');
   std::string id = spec.substr(0, colon);
   std::string mode = colon == std::string::npos ? "" : spec.substr(colon + 1);
-  if (id.empty() || (!mode.empty() && mode != "ro" && mode != "rw")) {
+  if (!validMountMode(mode) || !modePropagation(mode).empty() || modeHas(mode, "nocopy")) {
     return invalidArgument("invalid mode: " + mode);
+  }
+  if (id.empty()) {
+    return invalidArgument("invalid volumes-from specification: '" + spec + "'");
   }
   return std::make_pair(id, mode);
 }
@@ -334,11 +342,13 @@ Result<std::vector<MountPoint>> parseMountPoints(const json& config, const json&
         if (m.type == MountType::kTmpfs) {
           continue;
         }
-        if (!idMode.second.empty()) {
-          m.readOnly = idMode.second == "ro";
-        }
-        // The volume already exists: this container only uses it.
+        // dockerd: RW = source's RW && mode's; ":rw" never makes a read-only
+        // mount writable.
+        m.readOnly = m.readOnly || modeHas(idMode.second, "ro");
+        // The volume already exists and holds the lender's data: this
+        // container only uses it, and never copies its image into it.
         m.anonymous = false;
+        m.noCopy = true;
         place(out, std::move(m));
       }
     }

@@ -51,6 +51,13 @@ class SandboxProvider {
   // The container is gone for good: forget what it had asked for (its
   // networks to join at the next start). After destroy.
   virtual void containerRemoved(const std::string& /*containerId*/) {}
+  // The container was renamed (`newName` without '/'): its endpoints, their
+  // DNS names and stored records take the new name at once. Any time;
+  // nothing to do for a container without endpoints. On failure nothing changed.
+  virtual Status renameEndpoints(const std::string& /*containerId*/,
+                                 const std::string& /*newName*/) {
+    return okStatus();
+  }
 };
 
 }  // namespace berth::container

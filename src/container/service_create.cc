@@ -7,10 +7,10 @@
 
 #include "common/ids.h"
 #include "common/strings.h"
+#include "common/time_format.h"
 #include "container/container_service.h"
 #include "container/container_view.h"
 #include "container/service_internal.h"
-#include "container/time_values.h"
 #include "runtime/fs_util.h"
 #include "store/collection.h"
 
@@ -330,6 +330,29 @@ Status ContainerService::removeLocked(Live& l, ContainerRecord rec, const Remove
   return okStatus();
 }
 
+namespace {
+
+// NetworkSettings.Networks.*.DNSNames of a running container name it; a
+// rename replaces that entry, as dockerd's inspect shows at once.
+void renameInDnsNames(nlohmann::json& networks, const std::string& from, const std::string& to) {
+  if (!networks.is_object()) {
+    return;
+  }
+  for (auto& settings : networks) {
+    auto names = settings.find("DNSNames");
+    if (names == settings.end() || !names->is_array()) {
+      continue;
+    }
+    for (auto& n : *names) {
+      if (n.is_string() && n.get<std::string>() == from) {
+        n = to;
+      }
+    }
+  }
+}
+
+}  // namespace
+
 Status ContainerService::rename(std::string_view idOrName, std::string_view newName) {
   if (idOrName.empty() || newName.empty()) {
     return invalidArgument("Neither old nor new names may be empty");
@@ -341,15 +364,24 @@ Status ContainerService::rename(std::string_view idOrName, std::string_view newN
     }
     std::string oldName = rec.name;
     store::Collection<ContainerRecord> coll(d_.store, kContainersPrefix, "container");
-    auto r = d_.store.update([&](store::Txn& txn) -> Status {
-      BERTH_TRY(claimName(txn, name, rec.id));
-      BERTH_TRY(txn.del(std::string(kNamesPrefix) + rec.shortName()));
-      ContainerRecord updated = rec;
-      updated.name = name;
-      return coll.put(txn, rec.id, updated);
-    });
-    if (!r.ok()) {
+    auto setName = [&](const std::string& from, const std::string& to) {
+      return d_.store.update([&](store::Txn& txn) -> Status {
+        BERTH_TRY(claimName(txn, to, rec.id));
+        BERTH_TRY(txn.del(std::string(kNamesPrefix) + from.substr(1)));
+        ContainerRecord updated = rec;
+        updated.name = to;
+        renameInDnsNames(updated.networks, from.substr(1), to.substr(1));
+        return coll.put(txn, rec.id, updated);
+      });
+    };
+    if (auto r = setName(oldName, name); !r.ok()) {
       return Unexpected(std::move(r).error());
+    }
+    // The endpoints' DNS names and records follow at once (dockerd's sb.Rename);
+    // if they cannot, the old name comes back so both sides agree.
+    if (Status st = d_.sandboxes.renameEndpoints(rec.id, name.substr(1)); !st.ok()) {
+      (void)setName(name, oldName);
+      return st;
     }
     rec.name = name;
     emit(rec, "rename", {{"oldName", oldName}});
@@ -361,7 +393,7 @@ Result<PruneReport> ContainerService::prune(const Filters& filters) {
   BERTH_TRY(filters.validateKeys({"until", "label", "label!"}));
   std::optional<int64_t> until;
   for (const std::string& v : filters.get("until")) {
-    BERTH_ASSIGN_OR_RETURN(int64_t t, parseUntil(v, now()));
+    BERTH_ASSIGN_OR_RETURN(int64_t t, parseFilterTimestamp(v, now()));
     until = t;
   }
   store::Collection<ContainerRecord> coll(d_.store, kContainersPrefix, "container");

@@ -2,9 +2,9 @@
 // live restore at daemon start.
 #include <spdlog/spdlog.h>
 
+#include "common/time_format.h"
 #include "container/container_view.h"
 #include "container/service_internal.h"
-#include "logdriver/time_format.h"
 #include "store/collection.h"
 
 namespace berth::container {

@@ -37,7 +37,9 @@ class VolumeProvider {
   // not-found for an unknown driver.
   virtual Status acquire(const std::string& containerId, const std::vector<VolumeUse>& uses) = 0;
   // At start: the host directory holding the volume's data (mounting it
-  // first for drivers that mount). Idempotent per (volume, container).
+  // first for drivers that mount; the mount is recorded, so it still counts
+  // after a berthd restart). Idempotent per (volume, container). Copy-up
+  // happens only at the container's first start.
   virtual Result<std::string> mount(const std::string& name, const std::string& containerId,
                                     const VolumeMountInfo& info) = 0;
   // When the container stops: unmounts every volume it mounted (none: no-op).

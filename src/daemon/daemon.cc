@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
@@ -13,6 +14,7 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <thread>
 #include <vector>
 
 #include "api/container_routes.h"
@@ -62,7 +64,12 @@ struct Daemon::Parts {
   std::unique_ptr<ExecShimLauncher> shims;
   std::unique_ptr<network::DefaultIpam> ipam;
   std::unique_ptr<Firewall> firewall;
-  std::unique_ptr<network::dns::DnsServer> dns;  // serves on `io`; destroyed before it
+  // The embedded DNS server has its own loop and thread: a query flood from a
+  // container costs at most that thread, never the API's.
+  boost::asio::io_context dnsIo{1};
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> dnsWork;
+  std::thread dnsThread;
+  std::unique_ptr<network::dns::DnsServer> dns;  // serves on `dnsIo`; destroyed before it
   std::unique_ptr<network::Controller> networks;
   std::unique_ptr<network::ContainerDirectory> directory;
   std::unique_ptr<container::PidfdWatcher> watcher;
@@ -77,6 +84,7 @@ struct Daemon::Parts {
     // The server goes first (no request in flight), then the containers that
     // the image service asks about before it removes an image.
     server.reset();
+    stopDns();
     if (images) {
       images->setUsage(nullptr);
     }
@@ -86,6 +94,20 @@ struct Daemon::Parts {
   }
   Parts() = default;
   Parts(const Parts&) = delete;
+
+  // Stops the DNS server and its thread; idempotent. The server itself is
+  // destroyed later, with its loop no longer running.
+  void stopDns() {
+    if (dns) {
+      dns->stop();
+    }
+    dnsWork.reset();
+    if (dnsThread.joinable()) {
+      dnsIo.stop();
+      dnsThread.join();
+    }
+  }
+
   Parts& operator=(const Parts&) = delete;
   Parts(Parts&&) = delete;
   Parts& operator=(Parts&&) = delete;
@@ -254,7 +276,9 @@ Status Daemon::startNetworks(Parts& p) {
   p.networks->addDriver(std::make_unique<network::IpvlanDriver>(o.execRoot + "/netns", parents));
   network::dns::DnsOptions dnsOptions;
   dnsOptions.upstreams = config_.dns;
-  p.dns = std::make_unique<network::dns::DnsServer>(p.io, dnsOptions);
+  p.dns = std::make_unique<network::dns::DnsServer>(p.dnsIo, dnsOptions);
+  p.dnsWork.emplace(p.dnsIo.get_executor());
+  p.dnsThread = std::thread([&io = p.dnsIo] { io.run(); });
   p.networks->setDns(p.dns.get());
   return p.networks->init();
 }
@@ -371,13 +395,11 @@ void Daemon::run() {
         }
         spdlog::info("Processing signal '{}'", sig == SIGINT ? "interrupt" : "terminated");
         p.server->stop();
-        if (p.dns) {
-          p.dns->stop();  // its sockets would keep io.run() going
-        }
         p.signals->cancel();
       };
   p.signals->async_wait(onSignal);
   p.io.run();
+  p.stopDns();
   spdlog::info("Daemon shutdown complete");
 }
 

@@ -3,7 +3,7 @@
 #include <sys/utsname.h>
 
 #include "common/strings.h"
-#include "image/image_time.h"
+#include "common/time_format.h"
 #include "image/reference.h"
 
 namespace berth::image {

@@ -6,11 +6,11 @@
 #include <map>
 
 #include "common/strings.h"
+#include "common/time_format.h"
 #include "image/changes.h"
 #include "image/digest.h"
 #include "image/image_config.h"
 #include "image/image_service.h"
-#include "image/image_time.h"
 
 namespace berth::image {
 
@@ -19,7 +19,6 @@ namespace {
 using json = nlohmann::json;
 
 constexpr int64_t kNanos = 1000000000;
-constexpr char kZeroTime[] = "0001-01-01T00:00:00Z";
 
 // "1.43" < "1.44", comparing dotted numbers.
 bool apiVersionBefore(std::string_view v, std::string_view than) {
@@ -213,9 +212,7 @@ Result<json> ImageService::inspect(std::string_view name, std::string_view apiVe
       {"Size", img.size()},
       {"GraphDriver", {{"Data", data}, {"Name", "overlayfs"}}},
       {"RootFS", {{"Type", "layers"}, {"Layers", img.diffIds}}},
-      {"Metadata",
-       {{"LastTagTime",
-         img.lastTagTimeNano != 0 ? formatRfc3339Nano(img.lastTagTimeNano) : kZeroTime}}},
+      {"Metadata", {{"LastTagTime", formatGoTime(img.lastTagTimeNano)}}},
   };
   if (!str(config, "variant").empty()) {
     out["Variant"] = str(config, "variant");

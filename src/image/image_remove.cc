@@ -4,10 +4,10 @@
 #include <algorithm>
 
 #include "common/ids.h"
+#include "common/time_format.h"
 #include "image/digest.h"
 #include "image/image_config.h"
 #include "image/image_service.h"
-#include "image/image_time.h"
 
 namespace berth::image {
 

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "logdriver/time_format.h"
+#include "common/time_format.h"
 
 namespace berth {
 namespace {

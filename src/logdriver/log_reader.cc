@@ -11,11 +11,11 @@
 #include <optional>
 #include <vector>
 
+#include "common/time_format.h"
 #include "kernel/unique_fd.h"
 #include "logdriver/log_codec.h"
 #include "logdriver/log_options.h"
 #include "logdriver/rotating_file.h"
-#include "logdriver/time_format.h"
 
 namespace berth {
 namespace {

@@ -14,10 +14,10 @@
 #include "common/ids.h"
 #include "common/ip.h"
 #include "common/strings.h"
+#include "common/time_format.h"
 #include "container/json_fields.h"
 #include "kernel/netlink.h"
 #include "kernel/unique_fd.h"
-#include "logdriver/time_format.h"
 #include "network/bridge_driver.h"
 #include "network/dns/dns_server.h"
 #include "store/collection.h"
@@ -300,6 +300,7 @@ Status Controller::init() {
     endpoints_[ep.id] = ep;
   }
   sweepStrayVeths();
+  dropStaleSandboxRecords();
   restoreDns();
   // The predefined networks, at first start.
   auto has = [&](const std::string& name) {
@@ -343,8 +344,8 @@ Status Controller::init() {
 }
 
 // Running sandboxes on user networks get their resolver again (the sockets
-// died with the previous berthd). Their --dns servers are not known here: the
-// daemon's upstreams serve them until the container restarts.
+// died with the previous berthd), with the upstreams and hostname their
+// container asked for, kept in their sandbox record.
 void Controller::restoreDns() {
   if (dns_ == nullptr) {
     return;
@@ -364,14 +365,16 @@ void Controller::restoreDns() {
     bool allInternal = std::all_of(eps.begin(), eps.end(), [&](const EndpointRecord& ep) {
       return networks_[ep.networkId].internal;
     });
+    SandboxRecord rec = sandboxRecordOf(cid);
     dns::SandboxDns cfg;
+    cfg.servers = rec.dns;
     cfg.internalOnly = allInternal;
     if (Status st = dns_->addSandbox(cid, fd.get(), cfg); !st.ok()) {
       spdlog::warn("container {}: embedded DNS not restored: {}", cid, st.error().message());
       continue;
     }
     for (const auto& ep : eps) {
-      publishDnsRecords(ep, "");
+      publishDnsRecords(ep, rec.hostname);
     }
   }
 }

@@ -93,6 +93,7 @@ class Controller : public NetworkService, public container::SandboxProvider {
   Result<container::Sandbox> create(const container::SandboxRequest& req) override;
   Status destroy(const std::string& containerId, const std::string& networkMode) override;
   void containerRemoved(const std::string& containerId) override;
+  Status renameEndpoints(const std::string& containerId, const std::string& newName) override;
 
  private:
   struct JoinRequest;
@@ -119,6 +120,12 @@ class Controller : public NetworkService, public container::SandboxProvider {
   static std::vector<std::string> dnsNamesOf(const EndpointRecord& ep,
                                              const std::string& hostname);
   void publishDnsRecords(const EndpointRecord& ep, const std::string& hostname);
+  // The stored settings of a running sandbox (empty when it has none).
+  SandboxRecord sandboxRecordOf(const std::string& containerId) const;
+  Status putSandboxRecord(const SandboxRecord& rec);
+  void deleteSandboxRecord(const std::string& containerId);
+  // Sandbox records whose namespace is gone (a reboot, a crash mid-teardown).
+  void dropStaleSandboxRecords();
   void restoreDns();
   Status serveDns(const container::SandboxRequest& req, int sandboxFd,
                   const std::vector<EndpointRecord>& joined, container::Sandbox* sb);

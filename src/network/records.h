@@ -1,6 +1,7 @@
 // What the networking core keeps in the store (docs/network-design.md):
-// networks, endpoints (one interface of one container on one network) and
-// each container's attachments (the networks it joins at its next start).
+// networks, endpoints (one interface of one container on one network), each
+// container's attachments (the networks it joins at its next start) and each
+// running sandbox's own settings.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +15,7 @@ namespace berth::network {
 inline constexpr const char* kNetworksPrefix = "networks/";
 inline constexpr const char* kEndpointsPrefix = "endpoints/";
 inline constexpr const char* kAttachmentsPrefix = "net-attachments/";
+inline constexpr const char* kSandboxesPrefix = "net-sandboxes/";
 
 struct IpamConfig {
   std::string subnet, ipRange, gateway;
@@ -65,6 +67,16 @@ struct AttachmentRecord {
   std::vector<AttachmentEntry> networks;  // in connect order
 };
 
+// What a running sandbox asked for that the network side needs again after a
+// berthd restart, when the container service does not call create(): the
+// resolver's upstreams (--dns) and the hostname it answers to. Written when
+// the sandbox is made, deleted when it is destroyed.
+struct SandboxRecord {
+  std::string containerId;
+  std::string hostname;
+  std::vector<std::string> dns;  // HostConfig.Dns; empty = the daemon's upstreams
+};
+
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IpamConfig, subnet, ipRange, gateway, auxAddresses,
                                                 userSubnet, userGateway)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NetworkRecord, id, name, driver, createdNano,
@@ -77,5 +89,6 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EndpointRecord, id, networkId, c
                                                 aliases, ports, gatewayEndpoint)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AttachmentEntry, networkId, endpointConfig)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AttachmentRecord, containerId, networks)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SandboxRecord, containerId, hostname, dns)
 
 }  // namespace berth::network

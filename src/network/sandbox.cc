@@ -401,6 +401,7 @@ Result<container::Sandbox> Controller::create(const container::SandboxRequest& r
     for (auto it = joined.rbegin(); it != joined.rend(); ++it) {
       leaveLocked(*it);
     }
+    deleteSandboxRecord(req.containerId);
     (void)removeNetnsFile(path);
     (void)applyFirewall();
   };
@@ -452,6 +453,13 @@ Result<container::Sandbox> Controller::create(const container::SandboxRequest& r
     rollback();
     return Unexpected(st.error());
   }
+  SandboxRecord rec{
+      req.containerId, req.hostname,
+      stringList(req.hostConfig.is_object() ? req.hostConfig.value("Dns", json()) : json())};
+  if (Status st = putSandboxRecord(rec); !st.ok()) {
+    rollback();
+    return Unexpected(st.error());
+  }
   if (Status st = serveDns(req, fd.get(), joined, &sb); !st.ok()) {
     rollback();
     return Unexpected(st.error());
@@ -491,7 +499,37 @@ void Controller::publishDnsRecords(const EndpointRecord& ep, const std::string& 
       addrs.push_back(*a);
     }
   }
-  dns_->addEndpoint(ep.networkId, ep.containerId, dnsNamesOf(ep, hostname), addrs);
+  dns_->addEndpoint(ep.networkId, n->second.name, ep.containerId, dnsNamesOf(ep, hostname), addrs);
+}
+
+SandboxRecord Controller::sandboxRecordOf(const std::string& containerId) const {
+  store::Collection<SandboxRecord> coll(store_, kSandboxesPrefix, "sandbox");
+  auto rec = coll.get(containerId);
+  return rec.ok() ? *rec : SandboxRecord{containerId, "", {}};
+}
+
+Status Controller::putSandboxRecord(const SandboxRecord& rec) {
+  store::Collection<SandboxRecord> coll(store_, kSandboxesPrefix, "sandbox");
+  auto r = store_.update([&](store::Txn& txn) { return coll.put(txn, rec.containerId, rec); });
+  return r.ok() ? okStatus() : Status(std::move(r).error());
+}
+
+void Controller::deleteSandboxRecord(const std::string& containerId) {
+  store::Collection<SandboxRecord> coll(store_, kSandboxesPrefix, "sandbox");
+  (void)store_.update([&](store::Txn& txn) { return coll.del(txn, containerId); });
+}
+
+void Controller::dropStaleSandboxRecords() {
+  store::Collection<SandboxRecord> coll(store_, kSandboxesPrefix, "sandbox");
+  auto all = coll.list();
+  if (!all.ok()) {
+    return;
+  }
+  for (const SandboxRecord& rec : *all) {
+    if (::access(netnsPath(rec.containerId).c_str(), F_OK) != 0) {
+      deleteSandboxRecord(rec.containerId);
+    }
+  }
 }
 
 // A sandbox with an endpoint on a user-defined network gets the embedded
@@ -533,6 +571,7 @@ Status Controller::destroy(const std::string& containerId, const std::string& ne
   if (dns_ != nullptr) {
     dns_->removeSandbox(containerId);
   }
+  deleteSandboxRecord(containerId);
   auto eps = endpointsOf(containerId);
   for (const auto& ep : eps) {
     leaveLocked(ep);
@@ -547,6 +586,37 @@ void Controller::containerRemoved(const std::string& containerId) {
   store::Collection<AttachmentRecord> coll(store_, kAttachmentsPrefix, "attachment");
   std::lock_guard<std::mutex> lock(mu_);
   (void)store_.update([&](store::Txn& txn) { return coll.del(txn, containerId); });
+  deleteSandboxRecord(containerId);  // normally gone with destroy() already
+}
+
+// dockerd renames the endpoints (sb.Rename): `network inspect` shows the new
+// name and the resolver answers to it, not to the old one, on every network.
+// The records are written in one transaction before anything else changes.
+Status Controller::renameEndpoints(const std::string& containerId, const std::string& newName) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<EndpointRecord> eps = endpointsOf(containerId);
+  if (eps.empty()) {
+    return okStatus();
+  }
+  for (EndpointRecord& ep : eps) {
+    ep.containerName = newName;
+  }
+  store::Collection<EndpointRecord> coll(store_, kEndpointsPrefix, "endpoint");
+  auto r = store_.update([&](store::Txn& txn) -> Status {
+    for (const EndpointRecord& ep : eps) {
+      BERTH_TRY(coll.put(txn, ep.id, ep));
+    }
+    return okStatus();
+  });
+  if (!r.ok()) {
+    return Unexpected(std::move(r).error());
+  }
+  std::string hostname = sandboxRecordOf(containerId).hostname;
+  for (const EndpointRecord& ep : eps) {
+    endpoints_[ep.id] = ep;
+    publishDnsRecords(ep, hostname);  // replaces the old names
+  }
+  return okStatus();
 }
 
 AttachmentRecord Controller::attachmentsOrMode(const ContainerInfo& c) const {
@@ -619,7 +689,7 @@ Status Controller::connect(const std::string& idOrName, const json& body) {
       leaveLocked(ep);
       return fw;
     }
-    publishDnsRecords(ep, "");
+    publishDnsRecords(ep, sandboxRecordOf(c.id).hostname);
   }
   att.networks.push_back({n.id, cfg});
   auto saved = store_.update([&](store::Txn& txn) { return coll.put(txn, c.id, att); });

@@ -12,7 +12,7 @@
 #include <cerrno>
 #include <cstdlib>
 
-#include "logdriver/time_format.h"
+#include "common/time_format.h"
 #include "shim/state_files.h"
 #include "shim/unix_io.h"
 

@@ -7,9 +7,9 @@
 
 #include <cerrno>
 
+#include "common/time_format.h"
 #include "kernel/unique_fd.h"
 #include "logdriver/json_log_format.h"
-#include "logdriver/time_format.h"
 
 namespace berth {
 

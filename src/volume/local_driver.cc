@@ -213,6 +213,23 @@ Status LocalDriver::unmount(const std::string& volume, const std::string& caller
   return okStatus();
 }
 
+void LocalDriver::restoreMounts(const std::string& volume,
+                                const std::vector<std::string>& callerIds) {
+  auto opts = readOptions(volume);
+  if (!opts.ok() || opts->count("type") == 0) {
+    return;  // a plain directory: nothing is mounted, nothing is counted
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (callerIds.empty()) {
+    // Nobody uses it, yet berthd may have died between mount(2) and recording
+    // the use: a mount left there would be stacked under the next one.
+    active_.erase(volume);
+    (void)unmounter_(dataDir(volume));
+    return;
+  }
+  active_[volume] = std::set<std::string>(callerIds.begin(), callerIds.end());
+}
+
 Result<std::string> LocalDriver::path(const std::string& volume) { return dataDir(volume); }
 
 }  // namespace berth::volume

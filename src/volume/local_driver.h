@@ -8,6 +8,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "volume/volume_driver.h"
 
@@ -39,6 +40,7 @@ class LocalDriver : public VolumeDriver {
   Status remove(const std::string& volume) override;
   Result<std::string> mount(const std::string& volume, const std::string& callerId) override;
   Status unmount(const std::string& volume, const std::string& callerId) override;
+  void restoreMounts(const std::string& volume, const std::vector<std::string>& callerIds) override;
   Result<std::string> path(const std::string& volume) override;
   Result<nlohmann::json> status(const std::string&) override { return nlohmann::json(nullptr); }
 

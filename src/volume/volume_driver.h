@@ -5,6 +5,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 
@@ -25,6 +26,11 @@ class VolumeDriver {
   // The host path to bind into a container; `callerId` names the user (the container).
   virtual Result<std::string> mount(const std::string& volume, const std::string& callerId) = 0;
   virtual Status unmount(const std::string& volume, const std::string& callerId) = 0;
+  // At berthd start: the callers that still have `volume` mounted (running
+  // containers), counted without mounting again; none: a mount left behind
+  // by a crash may be undone. Default: the driver keeps no counts.
+  virtual void restoreMounts(const std::string& /*volume*/,
+                             const std::vector<std::string>& /*callerIds*/) {}
   // Where the data is (or would be) on the host; "" when the driver cannot tell yet.
   virtual Result<std::string> path(const std::string& volume) = 0;
   // The driver's "Status" for inspect (null when none).

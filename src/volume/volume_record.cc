@@ -22,7 +22,9 @@ void to_json(json& j, const VolumeRecord& r) {
        {"createdNano", r.createdNano},
        {"scope", r.scope},
        {"mountpoint", r.mountpoint},
-       {"users", r.users}};
+       {"users", r.users},
+       {"mountedBy", r.mountedBy},
+       {"copyPending", r.copyPending}};
 }
 
 void from_json(const json& j, VolumeRecord& r) {
@@ -36,6 +38,8 @@ void from_json(const json& j, VolumeRecord& r) {
   r.scope = j.value("scope", std::string("local"));
   r.mountpoint = j.value("mountpoint", std::string());
   r.users = j.value("users", std::vector<std::string>{});
+  r.mountedBy = j.value("mountedBy", std::vector<std::string>{});
+  r.copyPending = j.value("copyPending", std::vector<std::string>{});
 }
 
 std::string rfc3339Seconds(int64_t unixNano) {

@@ -1,5 +1,6 @@
 // What the store keeps per volume (key "volumes/<name>"): dockerd's volume
-// fields plus the containers using it, so "in use" survives berthd restarts.
+// fields plus the containers using and mounting it, so "in use" and the mount
+// counts survive berthd restarts.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,12 @@ struct VolumeRecord {
   std::string scope = "local";
   std::string mountpoint;          // the local driver's _data, or the plugin's last answer
   std::vector<std::string> users;  // ids of the containers using it
+  // Containers that have it mounted now (between start and stop): the
+  // driver's mount counts are rebuilt from these after a berthd restart.
+  std::vector<std::string> mountedBy;
+  // Users that have not run yet: their first start copies the image's content
+  // into the volume when it is empty (dockerd copies once, at create).
+  std::vector<std::string> copyPending;
 
   bool anonymous() const;
 };

@@ -61,8 +61,16 @@ bool nameMatches(const Filters& f, const std::string& name) {
   return false;
 }
 
-bool hasUser(const VolumeRecord& r, const std::string& id) {
-  return std::find(r.users.begin(), r.users.end(), id) != r.users.end();
+bool contains(const std::vector<std::string>& ids, const std::string& id) {
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+bool hasUser(const VolumeRecord& r, const std::string& id) { return contains(r.users, id); }
+
+void addOnce(std::vector<std::string>& ids, const std::string& id) {
+  if (!contains(ids, id)) {
+    ids.push_back(id);
+  }
 }
 
 }  // namespace
@@ -74,6 +82,23 @@ VolumeService::VolumeService(store::Store& store, events::EventBus& events,
     local = std::make_shared<LocalDriver>(o_.dataRoot + "/volumes");
   }
   drivers_["local"] = std::move(local);
+  restoreMounts();
+}
+
+void VolumeService::restoreMounts() {
+  store::Collection<VolumeRecord> coll(store_, kVolumesPrefix, "volume");
+  auto all = coll.list();
+  if (!all.ok()) {
+    spdlog::error("volumes: cannot read the mounts to restore: {}", all.error().message());
+    return;
+  }
+  // Plugins keep their own counts; VolumeService::unmountAll still sends them
+  // the Unmount of every recorded mount when its container stops.
+  for (const VolumeRecord& r : *all) {
+    if (r.driver == "local") {
+      drivers_["local"]->restoreMounts(r.name, r.mountedBy);
+    }
+  }
 }
 
 void VolumeService::addDriver(std::shared_ptr<VolumeDriver> driver) {
@@ -325,6 +350,7 @@ Status VolumeService::acquire(const std::string& containerId,
       BERTH_ASSIGN_OR_RETURN(VolumeRecord rec, coll.get(txn, u.name));
       if (!hasUser(rec, containerId)) {
         rec.users.push_back(containerId);
+        addOnce(rec.copyPending, containerId);
       }
       BERTH_TRY(coll.put(txn, u.name, rec));
     }
@@ -337,6 +363,21 @@ Status VolumeService::acquire(const std::string& containerId,
   return okStatus();
 }
 
+Status VolumeService::recordMount(const std::string& name, const std::string& containerId,
+                                  const std::string& mountpoint) {
+  store::Collection<VolumeRecord> coll(store_, kVolumesPrefix, "volume");
+  BERTH_TRY(store_.update([&](store::Txn& txn) -> Status {
+    BERTH_ASSIGN_OR_RETURN(VolumeRecord fresh, coll.get(txn, name));
+    if (fresh.mountpoint == mountpoint && contains(fresh.mountedBy, containerId)) {
+      return okStatus();
+    }
+    fresh.mountpoint = mountpoint;
+    addOnce(fresh.mountedBy, containerId);
+    return coll.put(txn, name, fresh);
+  }));
+  return okStatus();
+}
+
 Result<std::string> VolumeService::mount(const std::string& name, const std::string& containerId,
                                          const container::VolumeMountInfo& info) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -346,20 +387,20 @@ Result<std::string> VolumeService::mount(const std::string& name, const std::str
   if (!path.ok()) {
     return Unexpected(opError(path.error(), "mount", name));
   }
-  mounted_[containerId].insert(name);
-  if (!info.copyFromRootfs.empty()) {
+  // Recorded before the container runs, so a restarted berthd knows the
+  // mount is in use (and unmounts it when the container stops).
+  if (Status st = recordMount(name, containerId, *path); !st.ok()) {
+    (void)driver->unmount(name, containerId);
+    return Unexpected(opError(st.error(), "mount", name));
+  }
+  // dockerd copies once per container (at its create); berth at the
+  // container's first start, every mount of that start (copyPending is
+  // cleared when it stops). copyUp itself copies only into an empty volume.
+  if (!info.copyFromRootfs.empty() && contains(rec.copyPending, containerId)) {
     auto copied = copyUp(info.copyFromRootfs, info.destination, *path);
     if (!copied.ok()) {
       spdlog::warn("volume {}: {}", name, copied.error().message());
     }
-  }
-  if (rec.mountpoint != *path) {
-    store::Collection<VolumeRecord> coll(store_, kVolumesPrefix, "volume");
-    (void)store_.update([&](store::Txn& txn) -> Status {
-      BERTH_ASSIGN_OR_RETURN(VolumeRecord fresh, coll.get(txn, name));
-      fresh.mountpoint = *path;
-      return coll.put(txn, name, fresh);
-    });
   }
   emit("mount", name,
        {{"driver", rec.driver},
@@ -372,23 +413,41 @@ Result<std::string> VolumeService::mount(const std::string& name, const std::str
 
 Status VolumeService::unmountAll(const std::string& containerId) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = mounted_.find(containerId);
-  if (it == mounted_.end()) {
-    return okStatus();
-  }
-  std::set<std::string> names = std::move(it->second);
-  mounted_.erase(it);
+  store::Collection<VolumeRecord> coll(store_, kVolumesPrefix, "volume");
+  BERTH_ASSIGN_OR_RETURN(std::vector<VolumeRecord> all, coll.list());
+  std::vector<std::string> names;
   std::vector<std::string> errors;
-  for (const std::string& name : names) {
-    auto rec = load(name);
-    std::string driverName = rec.ok() ? rec->driver : "local";
-    auto driver = driverFor(driverName);
-    Status st = driver.ok() ? (*driver)->unmount(name, containerId) : Status(Unexpected(driver.error()));
-    if (!st.ok()) {
-      errors.push_back("unmount " + name + ": " + st.error().message());
+  for (const VolumeRecord& r : all) {
+    if (!contains(r.mountedBy, containerId)) {
       continue;
     }
-    emit("unmount", name, {{"driver", driverName}, {"container", containerId}});
+    names.push_back(r.name);
+    auto driver = driverFor(r.driver);
+    Status st = driver.ok() ? (*driver)->unmount(r.name, containerId)
+                            : Status(Unexpected(driver.error()));
+    if (!st.ok()) {
+      errors.push_back("unmount " + r.name + ": " + st.error().message());
+      continue;
+    }
+    emit("unmount", r.name, {{"driver", r.driver}, {"container", containerId}});
+  }
+  if (!names.empty()) {
+    // Forgotten even when the driver failed: its own count dropped the caller.
+    auto updated = store_.update([&](store::Txn& txn) -> Status {
+      for (const std::string& name : names) {
+        auto rec = coll.get(txn, name);
+        if (!rec.ok()) {
+          continue;  // removed meanwhile
+        }
+        std::erase(rec->mountedBy, containerId);
+        std::erase(rec->copyPending, containerId);  // its first run is over
+        BERTH_TRY(coll.put(txn, name, *rec));
+      }
+      return okStatus();
+    });
+    if (!updated.ok()) {
+      errors.push_back(updated.error().message());
+    }
   }
   if (!errors.empty()) {
     return internal(join(errors, "; "));
@@ -411,6 +470,8 @@ Status VolumeService::release(const std::string& containerId, const std::vector<
         continue;
       }
       std::erase(r.users, containerId);
+      std::erase(r.mountedBy, containerId);
+      std::erase(r.copyPending, containerId);
       BERTH_TRY(coll.put(txn, r.name, r));
       freed.push_back(r);
     }

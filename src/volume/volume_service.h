@@ -1,5 +1,6 @@
 // VolumeService: the volumes of berthd (dockerd's volume store). Records live
-// in the Store ("volumes/<name>") with the containers using each volume, data
+// in the Store ("volumes/<name>") with the containers using and mounting each
+// volume (so both survive a berthd restart), data
 // in the driver (local: <data-root>/volumes/<name>/_data, or a plugin). It is
 // the container service's VolumeProvider. Every method blocks and serializes
 // on one lock, which is what makes a prune racing a `run` safe: a volume
@@ -12,7 +13,6 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -79,6 +79,12 @@ class VolumeService : public container::VolumeProvider {
   // Makes the volume in its driver and the store; the caller holds mu_.
   Result<VolumeRecord> createLocked(const CreateVolumeRequest& req,
                                     const std::vector<std::string>& users);
+  // At construction: hands the local driver the mounts recorded in the store
+  // (containers still running across a berthd restart or crash).
+  void restoreMounts();
+  // Records (or forgets) `containerId` in the record's mountedBy; the caller holds mu_.
+  Status recordMount(const std::string& name, const std::string& containerId,
+                     const std::string& mountpoint);
   // Removes the data and the record; the caller holds mu_ and checked it is unused.
   Status destroyLocked(const VolumeRecord& rec, bool force);
   void emit(const std::string& action, const std::string& name,
@@ -90,7 +96,6 @@ class VolumeService : public container::VolumeProvider {
   VolumeServiceOptions o_;
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<VolumeDriver>> drivers_;
-  std::map<std::string, std::set<std::string>> mounted_;  // container id → volumes it mounted
 };
 
 }  // namespace berth::volume

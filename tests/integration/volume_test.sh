@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Volumes on a real berthd in a test host, through the docker CLI and the berth
 # CLI alike (issue 7): the book's chapter 14 flow, data across container
-# removal and a berthd restart, copy-up, anonymous volumes and rm -v, bad
-# input, a volume plugin (tests/integration/volume_plugin.py) and events.
+# removal and a berthd restart, copy-up (once per container), --volumes-from,
+# anonymous volumes and rm -v, bad input, a tmpfs volume's mount across a
+# kill -9 of berthd, a volume plugin (tests/integration/volume_plugin.py) and
+# events.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -87,6 +89,48 @@ for cli in docker berth; do
   th_expect_ok c volume prune -f
   th_expect_out "" c volume ls -q
 
+  echo "== $cli: copy-up once per container (dockerd: at create), never through --volumes-from"
+  th_expect_ok c create --name cu -v cuvol:/www busybox sh -c 'ls /www; rm -f /www/index.html'
+  th_expect_ok c start cu
+  th_expect_out 0 c wait cu
+  th_expect_out index.html c logs cu
+  # Its second start does not refill the volume it emptied.
+  th_expect_ok c start cu
+  th_expect_out 0 c wait cu
+  th_expect_out index.html c logs cu
+  th_expect_ok c rm cu
+  # A new container over the empty volume fills it again.
+  th_expect_out index.html c run --rm -v cuvol:/www busybox ls /www
+  th_expect_ok c create --name cu-lender -v cuempty:/www busybox true
+  th_expect_out "" c run --rm --volumes-from cu-lender busybox ls /www
+  th_expect_ok c rm cu-lender
+  th_expect_ok c volume rm cuvol cuempty
+
+  echo "== $cli: --volumes-from"
+  mkdir -p "$dir/lentbind"
+  echo bound-lent >"$dir/lentbind/b.txt"
+  th_expect_ok c run -d --name lender -v lent:/lent -v /anonlent -v "$dir/lentbind:/lb:ro" busybox sleep 1000
+  th_expect_ok c exec lender sh -c 'echo lent-data > /lent/f; echo anon-data > /anonlent/a'
+  th_expect_out lent-data c run --rm --volumes-from lender busybox cat /lent/f
+  th_expect_out anon-data c run --rm --volumes-from lender busybox cat /anonlent/a
+  th_expect_out bound-lent c run --rm --volumes-from lender busybox cat /lb/b.txt
+  th_expect_fail_match 'Read-only file system' c run --rm --volumes-from lender:ro busybox touch /lent/nope
+  th_expect_ok c run --rm --volumes-from lender:rw busybox touch /lent/yes
+  # :rw does not make the lender's read-only bind writable.
+  th_expect_fail_match 'Read-only file system' c run --rm --volumes-from lender:rw busybox touch /lb/nope
+  th_expect_fail_match 'invalid mode: bogus' c create --volumes-from lender:bogus busybox true
+  th_expect_fail_match 'No such container: nolender' c create --volumes-from nolender busybox true
+  th_expect_ok c create --name borrower --volumes-from lender busybox true
+  anonlent=$(c inspect -f '{{range .Mounts}}{{if eq .Destination "/anonlent"}}{{.Name}}{{end}}{{end}}' lender)
+  # rm -v of the lender keeps the anonymous volume the borrower still uses.
+  th_expect_ok c rm -fv lender
+  th_expect_match "^$anonlent\$" c volume ls -q
+  th_expect_fail_match 'volume is in use' c volume rm lent
+  th_expect_ok c rm -v borrower
+  th_expect_ok c volume rm lent
+  th_expect_ok c volume prune -f
+  th_expect_out "" c volume ls -q
+
   echo "== $cli: bind mounts"
   mkdir -p "$dir/bindsrc"
   echo bound >"$dir/bindsrc/b.txt"
@@ -122,6 +166,29 @@ th_expect_fail_match 'volume is in use' b volume rm keep
 th_expect_ok b rm -f keeper
 th_expect_out kept b run --rm -v keep:/k busybox cat /k/f
 th_expect_ok b volume rm keep
+
+echo "== a tmpfs volume in use survives kill -9 of berthd"
+d() { env "${client_env[@]}" "$DOCKER_CLI" "$@"; }
+tmounts() { grep -c " $voldir/tv/_data " "/proc/$(th_pid h1)/mountinfo" || true; }
+th_expect_ok b volume create -o type=tmpfs -o device=tmpfs -o o=size=1m tv
+th_expect_ok d run -d --name tv1 -v tv:/t busybox sleep 1000
+th_expect_ok d exec tv1 sh -c 'echo in-tmpfs > /t/f'
+th_expect_ok b run -d --name tv2 -v tv:/t busybox sleep 1000
+th_kill_daemon h1
+th_start_daemon h1
+th_expect_fail_match 'volume is in use' b volume rm tv
+th_expect_fail_match 'volume is in use' d volume rm tv
+# A new user shares the tmpfs instead of stacking an empty one on it.
+th_expect_out in-tmpfs d run --rm -v tv:/t busybox cat /t/f
+th_expect_out in-tmpfs b run --rm -v tv:/t busybox cat /t/f
+th_expect_ok d rm -f tv2
+th_expect_out in-tmpfs b exec tv1 cat /t/f
+th_expect_eq "tmpfs still mounted for tv1" 1 "$(tmounts)"
+th_kill_daemon h1
+th_start_daemon h1
+th_expect_ok b rm -f tv1
+th_expect_eq "tmpfs unmounted with its last user" 0 "$(tmounts)"
+th_expect_out tv d volume rm tv
 
 echo "== events"
 sleep 1 # --since has whole seconds: none of the restart section's events

@@ -244,6 +244,8 @@ void addContainerFlags(CLI::App& cmd, ContainerFlags& f, bool forRun) {
                 "Username or UID (format: <name|uid>[:<group|gid>])");
   addStringFlag(cmd, "--uts", f.uts, "UTS namespace to use");
   addRepeatedFlag(cmd, "-v,--volume", f.volumes, "Bind mount a volume");
+  addRepeatedFlag(cmd, "--volumes-from", f.volumesFrom,
+                  "Mount volumes from the specified container(s)");
   addStringFlag(cmd, "-w,--workdir", f.workdir, "Working directory inside the container");
 }
 
@@ -354,6 +356,8 @@ Result<CreateRequest> buildCreateRequest(const ContainerFlags& f,
 
   json hc = {
       {"Binds", stringArrayOrNull(volumes.binds)},
+      // Passed as given, as docker's CLI does: the daemon checks the mode.
+      {"VolumesFrom", stringArrayOrNull(f.volumesFrom)},
       {"LogConfig", logConfig},
       {"NetworkMode", networking.networkMode},
       {"Links", stringArrayOrNull(f.links)},

@@ -70,6 +70,7 @@ struct ContainerFlags {
   std::vector<std::string> dnsOptions;
   std::vector<std::string> addHosts;
   std::vector<std::string> volumes;
+  std::vector<std::string> volumesFrom;  // --volumes-from CONTAINER[:ro|:rw], as given
   std::vector<std::string> mounts;
   std::string ipc;
   std::string pid;

@@ -145,32 +145,54 @@ class DnsServer::Sandbox : public std::enable_shared_from_this<Sandbox> {
   size_t inflight = 0;
 
  private:
+  // UDP: wait until readable, then take up to kUdpBatch datagrams with one
+  // recvmmsg and send the answers known at once with one sendmmsg. A sandbox
+  // gets one such turn per loop pass (fair under floods); the buffers are
+  // the server's, shared by all sandboxes, as the loop has one thread.
   void receive() {
     auto self = shared_from_this();
-    udp_.async_receive_from(asio::buffer(buf_), peer_,
-                            [self](const boost::system::error_code& ec, size_t n) {
-                              if (self->closed_ || ec == asio::error::operation_aborted) {
-                                return;
-                              }
-                              if (!ec) {
-                                self->onDatagram(n);
-                              }
-                              self->receive();
-                            });
+    udp_.async_wait(udp::socket::wait_read, [self](const boost::system::error_code& ec) {
+      if (self->closed_ || ec == asio::error::operation_aborted) {
+        return;
+      }
+      if (!ec) {
+        self->drain();
+      }
+      self->receive();
+    });
   }
 
-  void onDatagram(size_t n) {
+  void drain() {
+    UdpBatch& b = server_.udpBatch();
+    const int n = b.receive(udp_.native_handle());
+    if (n <= 0) {
+      return;
+    }
     auto self = shared_from_this();
-    udp::endpoint peer = peer_;
-    server_.handle(self, std::span<const uint8_t>(buf_.data(), n), false,
-                   [self, peer](const Bytes& reply) {
-                     if (reply.empty() || self->closed_) {
-                       return;
-                     }
-                     boost::system::error_code ignored;
-                     // Non-blocking: a full socket buffer drops the reply, as UDP may.
-                     self->udp_.send_to(asio::buffer(reply), peer, 0, ignored);
-                   });
+    batching_ = true;
+    for (int i = 0; i < n; ++i) {
+      if (b.truncated(i)) {
+        continue;  // bigger than any query has reason to be
+      }
+      udp::endpoint peer = b.peer(i);
+      server_.handle(self, b.datagram(i), false,
+                     [self, peer](const Bytes& reply) { self->sendReply(peer, reply); });
+    }
+    batching_ = false;
+    b.flush(udp_.native_handle());
+  }
+
+  void sendReply(const udp::endpoint& peer, const Bytes& reply) {
+    if (reply.empty() || closed_) {
+      return;
+    }
+    if (batching_) {
+      server_.udpBatch().queue(peer, reply);
+      return;
+    }
+    boost::system::error_code ignored;
+    // Non-blocking: a full socket buffer drops the reply, as UDP may.
+    udp_.send_to(asio::buffer(reply), peer, 0, ignored);
   }
 
   void accept() {
@@ -224,11 +246,16 @@ class DnsServer::Sandbox : public std::enable_shared_from_this<Sandbox> {
             self->readLength(conn, idle);
             return;
           }
-          auto out = std::make_shared<Bytes>();
-          out->push_back(static_cast<uint8_t>(reply.size() >> 8));
-          out->push_back(static_cast<uint8_t>(reply.size() & 0xff));
-          out->insert(out->end(), reply.begin(), reply.end());
-          asio::async_write(*conn, asio::buffer(*out),
+          // The two-byte length, then the message (RFC 1035 4.2.2); kept
+          // apart, not spliced into one vector, which gcc -O2 misreads
+          // (-Warray-bounds on the insert).
+          auto out = std::make_shared<std::pair<std::array<uint8_t, 2>, Bytes>>(
+              std::array<uint8_t, 2>{static_cast<uint8_t>(reply.size() >> 8),
+                                     static_cast<uint8_t>(reply.size() & 0xff)},
+              reply);
+          std::array<asio::const_buffer, 2> frame{asio::buffer(out->first),
+                                                  asio::buffer(out->second)};
+          asio::async_write(*conn, frame,
                             [self, conn, idle, out](const boost::system::error_code& we, size_t) {
                               if (!we && !self->closed_) {
                                 self->readLength(conn, idle);
@@ -247,8 +274,7 @@ class DnsServer::Sandbox : public std::enable_shared_from_this<Sandbox> {
   std::vector<udp::endpoint> upstreams_;
   udp::socket udp_;
   tcp::acceptor acceptor_;
-  std::array<uint8_t, 65535> buf_{};
-  udp::endpoint peer_;
+  bool batching_ = false;  // in drain(): answers go to the batch
   std::vector<std::weak_ptr<tcp::socket>> conns_;
   bool closed_ = false;
   bool bucketStarted_ = false;
@@ -266,7 +292,8 @@ DnsServer::DnsServer(asio::io_context& io, DnsOptions options)
         }
         return f;
       }()),
-      shuffle_(std::random_device{}()) {}
+      shuffle_(std::random_device{}()),
+      udpBatch_(std::make_unique<UdpBatch>()) {}
 
 DnsServer::~DnsServer() {
   forwarder_.abortAll();
@@ -358,10 +385,10 @@ size_t DnsServer::sandboxCount() const {
   return sandboxes_.size();
 }
 
-void DnsServer::addEndpoint(const std::string& networkId, const std::string& containerId,
-                            const std::vector<std::string>& names,
+void DnsServer::addEndpoint(const std::string& networkId, const std::string& networkName,
+                            const std::string& containerId, const std::vector<std::string>& names,
                             const std::vector<std::string>& addresses) {
-  records_.addEndpoint(networkId, containerId, names, addresses);
+  records_.addEndpoint(networkId, networkName, containerId, names, addresses);
 }
 
 void DnsServer::removeEndpoint(const std::string& networkId, const std::string& containerId) {
@@ -403,10 +430,6 @@ bool DnsServer::answerLocally(const Sandbox& sb, const Query& q, size_t maxSize,
 
 void DnsServer::handle(const std::shared_ptr<Sandbox>& sb, std::span<const uint8_t> wire,
                        bool overTcp, std::function<void(Bytes)> reply) {
-  if (!sb->admit()) {
-    reply({});
-    return;
-  }
   Inspection ins = inspectQuery(wire);
   if (!ins.query) {
     reply(std::move(ins.reply));
@@ -421,6 +444,13 @@ void DnsServer::handle(const std::shared_ptr<Sandbox>& sb, std::span<const uint8
   }
   if (sb->cfg().internalOnly) {
     reply(buildRcode(q, kRcodeRefused));  // dockerd: internal networks do not forward
+    return;
+  }
+  // Only forwarding is rate-limited: it costs upstreams and sockets. Local
+  // answers cost microseconds and every sandbox's socket gets one turn per
+  // loop pass, so a flood of them cannot starve the others (docs/dns.md).
+  if (!sb->admit()) {
+    reply({});
     return;
   }
   if (sb->upstreams().empty() || sb->inflight >= o_.maxForwardsPerSandbox) {

@@ -1,8 +1,8 @@
 // berthd's embedded DNS server: 127.0.0.11:53 (UDP and TCP) inside every
 // sandbox on a user-defined network. Container names, aliases, short ids and
-// hostnames are answered from the records of the networks the asking
-// container is on (A, AAAA, PTR); everything else is forwarded from berthd's
-// own namespace (forwarder.h). See docs/dns.md.
+// hostnames (plain or as "<name>.<network>") are answered from the records of
+// the networks the asking container is on (A, AAAA, PTR); everything else is
+// forwarded from berthd's own namespace (forwarder.h). See docs/dns.md.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -18,13 +18,14 @@
 #include "common/result.h"
 #include "network/dns/forwarder.h"
 #include "network/dns/records.h"
+#include "network/dns/udp_batch.h"
 
 namespace berth::network::dns {
 
 struct DnsOptions {
   std::vector<std::string> upstreams;  // daemon.json "dns"; "" entries ignored
   std::string hostResolvConf = "/etc/resolv.conf";  // read at each addSandbox
-  double ratePerSecond = 200;  // per sandbox; queries beyond the bucket are dropped
+  double ratePerSecond = 200;  // forwarded queries per sandbox; beyond the bucket: dropped
   double burst = 400;
   size_t maxForwardsPerSandbox = 256;  // more in flight get SERVFAIL
   uint32_t ttl = 600;                  // of local answers (dockerd's value)
@@ -62,10 +63,13 @@ class DnsServer {
   // the event loop runs out of work. Any thread.
   void stop();
 
-  // Name records, any thread, effective for the next query. `names`: container
-  // name, aliases, short id, hostname; `addresses`: "172.18.0.2[/16]", "fd00::2".
-  void addEndpoint(const std::string& networkId, const std::string& containerId,
-                   const std::vector<std::string>& names, const std::vector<std::string>& addresses);
+  // Name records, any thread, effective for the next query; adding again
+  // replaces (a rename). `names`: container name, aliases, short id, hostname,
+  // each also answered as "<name>.<networkName>"; `addresses`:
+  // "172.18.0.2[/16]", "fd00::2".
+  void addEndpoint(const std::string& networkId, const std::string& networkName,
+                   const std::string& containerId, const std::vector<std::string>& names,
+                   const std::vector<std::string>& addresses);
   void removeEndpoint(const std::string& networkId, const std::string& containerId);
 
   const RecordTable& records() const { return records_; }
@@ -82,12 +86,14 @@ class DnsServer {
   bool answerLocally(const Sandbox& sb, const Query& q, size_t maxSize, Bytes* out);
   std::vector<boost::asio::ip::udp::endpoint> upstreamsFor(const SandboxDns& cfg) const;
   std::chrono::steady_clock::time_point now() const;
+  UdpBatch& udpBatch() { return *udpBatch_; }  // event loop only
 
   boost::asio::io_context& io_;
   DnsOptions o_;
   RecordTable records_;
   Forwarder forwarder_;  // event loop only
   std::minstd_rand shuffle_;  // event loop only
+  std::unique_ptr<UdpBatch> udpBatch_;  // event loop only
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Sandbox>> sandboxes_;
 };

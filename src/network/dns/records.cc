@@ -30,8 +30,8 @@ void appendUnique(std::vector<Bytes>& to, const std::vector<Bytes>& from) {
 
 }  // namespace
 
-void RecordTable::addEndpoint(const std::string& networkId, const std::string& containerId,
-                              const std::vector<std::string>& names,
+void RecordTable::addEndpoint(const std::string& networkId, const std::string& networkName,
+                              const std::string& containerId, const std::vector<std::string>& names,
                               const std::vector<std::string>& addresses) {
   Endpoint ep;
   for (const std::string& n : names) {
@@ -57,6 +57,7 @@ void RecordTable::addEndpoint(const std::string& networkId, const std::string& c
   std::unique_lock lock(mu_);
   removeLocked(networkId, containerId);
   Network& n = networks_[networkId];
+  n.name = lowerName(networkName);
   for (const std::string& name : ep.names) {
     n.byName[name].insert(containerId);
   }
@@ -109,15 +110,29 @@ void RecordTable::removeLocked(const std::string& networkId, const std::string& 
 }
 
 NameLookup RecordTable::lookup(const std::string& asker, const std::string& name) const {
-  NameLookup out;
   std::shared_lock lock(mu_);
   auto cit = networksOf_.find(asker);
   if (cit == networksOf_.end()) {
-    return out;
+    return {};
   }
-  for (const std::string& netId : cit->second) {
+  NameLookup out = lookupLocked(cit->second, name, nullptr);
+  // libnetwork's order for a.b.c: "a.b" on network "c", then "a" on "b.c"
+  // (names and network names may both hold dots). The first known one wins.
+  for (size_t dot = name.rfind('.'); !out.known && dot != std::string::npos && dot > 0;
+       dot = name.rfind('.', dot - 1)) {
+    std::string network = name.substr(dot + 1);
+    out = lookupLocked(cit->second, name.substr(0, dot), &network);
+  }
+  return out;
+}
+
+NameLookup RecordTable::lookupLocked(const std::set<std::string>& askerNetworks,
+                                     const std::string& name,
+                                     const std::string* networkName) const {
+  NameLookup out;
+  for (const std::string& netId : askerNetworks) {
     auto nit = networks_.find(netId);
-    if (nit == networks_.end()) {
+    if (nit == networks_.end() || (networkName != nullptr && nit->second.name != *networkName)) {
       continue;
     }
     auto bit = nit->second.byName.find(name);
@@ -150,7 +165,8 @@ std::optional<std::string> RecordTable::reverse(const std::string& asker,
     if (ait != nit->second.byAddress.end()) {
       const Endpoint& ep = nit->second.endpoints.at(ait->second);
       if (!ep.names.empty()) {
-        return ep.names.front();
+        const std::string& net = nit->second.name;
+        return net.empty() ? ep.names.front() : ep.names.front() + "." + net;
       }
     }
   }

@@ -1,7 +1,9 @@
 // The resolver's view of the world: which names each network holds, and which
 // networks each container is on. A container resolves only names of networks
-// it shares with them (discovery is network-scoped). Thread-safe: written by
-// the controller's threads, read by the resolver's event loop.
+// it shares with them (discovery is network-scoped), either plainly ("c1") or
+// qualified with the network's name ("c1.localnet", as dockerd answers).
+// Thread-safe: written by the controller's threads, read by the resolver's
+// event loop.
 #pragma once
 
 #include <map>
@@ -23,15 +25,20 @@ struct NameLookup {
 
 class RecordTable {
  public:
-  // Replaces what (networkId, containerId) had. Names are case-insensitive;
-  // addresses are "10.0.0.2" or "10.0.0.2/24"; bad ones are skipped.
-  void addEndpoint(const std::string& networkId, const std::string& containerId,
-                   const std::vector<std::string>& names, const std::vector<std::string>& addresses);
+  // Replaces what (networkId, containerId) had. Names (and the network's
+  // name, which qualifies them) are case-insensitive; addresses are
+  // "10.0.0.2" or "10.0.0.2/24"; bad ones are skipped.
+  void addEndpoint(const std::string& networkId, const std::string& networkName,
+                   const std::string& containerId, const std::vector<std::string>& names,
+                   const std::vector<std::string>& addresses);
   void removeEndpoint(const std::string& networkId, const std::string& containerId);
 
-  // `name` (lowercase, no trailing dot) as seen by container `asker`.
+  // `name` (lowercase, no trailing dot) as seen by container `asker`: first
+  // as a whole on every shared network, then libnetwork's split of a.b.c as
+  // "a.b" on network "c", then "a" on network "b.c".
   NameLookup lookup(const std::string& asker, const std::string& name) const;
-  // The name of the container holding `address` on a network shared with `asker`.
+  // "<name>.<network>" of the container holding `address` on a network
+  // shared with `asker` (dockerd's PTR answer).
   std::optional<std::string> reverse(const std::string& asker, const std::string& address) const;
   bool onAnyNetwork(const std::string& containerId) const;
 
@@ -42,11 +49,15 @@ class RecordTable {
     std::vector<std::string> addresses;  // canonical text, for PTR
   };
   struct Network {
+    std::string name;                                                    // lowercased
     std::map<std::string, Endpoint> endpoints;                           // by container
     std::unordered_map<std::string, std::set<std::string>> byName;        // name -> containers
     std::unordered_map<std::string, std::string> byAddress;               // address -> container
   };
   void removeLocked(const std::string& networkId, const std::string& containerId);
+  // `name` on the asker's networks, only the one called `networkName` if given.
+  NameLookup lookupLocked(const std::set<std::string>& askerNetworks, const std::string& name,
+                          const std::string* networkName) const;
 
   mutable std::shared_mutex mu_;
   std::map<std::string, Network> networks_;

@@ -192,6 +192,13 @@ TEST(RunFlagsTest, VolumesAndMounts) {
   EXPECT_EQ(parseVolumes({"a::b"}).error().message(), "invalid spec: a::b: empty section between colons");
 }
 
+TEST(RunFlagsTest, VolumesFromIsRepeatableAndPassedAsGiven) {
+  json b = body({"--volumes-from", "data", "--volumes-from", "other:ro", "busybox"});
+  EXPECT_EQ(b["HostConfig"]["VolumesFrom"], json({"data", "other:ro"}));
+  // Absent: null, as docker's CLI sends an unset list.
+  EXPECT_TRUE(body({"busybox"})["HostConfig"]["VolumesFrom"].is_null());
+}
+
 TEST(RunFlagsTest, NetworkingAndTerminal) {
   json b = body({"-it", "--network", "mynet", "--network-alias", "web", "--ip", "10.0.0.5",
                  "--dns", "1.1.1.1", "--add-host", "h=1.2.3.4", "-h", "box", "busybox"});

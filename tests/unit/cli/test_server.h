@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include "../../lib/temp_dir.h"
+
 namespace berth::cli::testing {
 
 struct Request {
@@ -55,16 +57,7 @@ class TestServer {
   std::thread thread_;
 };
 
-// A temporary directory removed (with its files) at destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using ::berth::testlib::TempDir;
 
 void writeAll(int fd, std::string_view data);
 // A complete reply with Content-Length; `extraHeaders` are "Name: value\r\n" lines.

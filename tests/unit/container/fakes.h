@@ -15,46 +15,22 @@
 #include <string>
 #include <vector>
 
+#include "../../lib/temp_dir.h"
+#include "common/time_format.h"
 #include "container/container_service.h"
 #include "events/event_bus.h"
-#include "logdriver/time_format.h"
 #include "store/sqlite_store.h"
 
 namespace berth::container::testing {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = "/tmp/berth-container-test-XXXXXX";
-    char* made = ::mkdtemp(pattern.data());
-    EXPECT_NE(made, nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string path() const { return path_.string(); }
-  std::string sub(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using ::berth::testlib::readFile;
+using ::berth::testlib::TempDir;
 
 inline void writeFile(const std::string& path, const std::string& content) {
   fs::create_directories(fs::path(path).parent_path());
   std::ofstream(path) << content;
-}
-
-inline std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 class FakeImages : public image::ImageStore {
@@ -258,9 +234,19 @@ class FakeSandboxes : public SandboxProvider {
     ++destroys;
     return okStatus();
   }
+  Status renameEndpoints(const std::string& id, const std::string& newName) override {
+    std::lock_guard<std::mutex> lock(mu);
+    if (failRename) {
+      return unavailable("fake: cannot rename endpoints");
+    }
+    renames.emplace_back(id, newName);
+    return okStatus();
+  }
   mutable std::mutex mu;
   std::set<std::string> live;
   int destroys = 0;
+  std::vector<std::pair<std::string, std::string>> renames;  // container id, new name
+  bool failRename = false;
 };
 
 // Records tasks; the test runs them (delays are only recorded).

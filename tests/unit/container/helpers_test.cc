@@ -1,4 +1,4 @@
-// The service's helpers: etc files, time values, detach keys, ps parsing,
+// The service's helpers: etc files, detach keys, ps parsing,
 // cgroup stats, the pidfd watcher and the thread scheduler.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -14,7 +14,6 @@
 #include "container/runtime_spec.h"
 #include "container/shim_io.h"
 #include "container/thread_scheduler.h"
-#include "container/time_values.h"
 #include "fakes.h"
 
 namespace berth::container {
@@ -72,22 +71,6 @@ TEST(EtcFilesTest, ResolvConf) {
   onlyLocal.dns = {"9.9.9.9"};
   onlyLocal.dnsOptions = {"ndots:3"};
   EXPECT_EQ(resolvConfContent(onlyLocal).content, "nameserver 127.0.0.11\noptions ndots:3\n");
-}
-
-TEST(TimeValuesTest, DurationsAndUntil) {
-  EXPECT_EQ(*parseGoDurationNanos("1h30m"), int64_t{5400} * 1000000000);
-  EXPECT_EQ(*parseGoDurationNanos("1.5s"), 1500000000);
-  EXPECT_EQ(*parseGoDurationNanos("300ms"), 300000000);
-  EXPECT_FALSE(parseGoDurationNanos("10").ok());
-  EXPECT_FALSE(parseGoDurationNanos("1d").ok());
-  const int64_t now = int64_t{2000} * 1000000000;
-  EXPECT_EQ(*parseUntil("10s", now), now - int64_t{10} * 1000000000);
-  EXPECT_EQ(*parseUntil("1500", now), int64_t{1500} * 1000000000);
-  EXPECT_EQ(*parseUntil("1500.25", now), int64_t{1500250000000});
-  EXPECT_EQ(*parseUntil("2030-01-01", now), int64_t{1893456000} * 1000000000);
-  EXPECT_EQ(*parseUntil("2030-01-01T00:00:01", now), int64_t{1893456001} * 1000000000);
-  EXPECT_EQ(parseUntil("soon", now).error().message(),
-            "failed to parse value as time or duration: \"soon\"");
 }
 
 TEST(ShimIoTest, DetachKeys) {

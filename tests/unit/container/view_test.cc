@@ -48,7 +48,7 @@ TEST(ViewTest, StatusText) {
   EXPECT_EQ(statusText(st, 20 * s + 200 * s), "Exited (137) 3 minutes ago");
   st.removalInProgress = true;
   EXPECT_EQ(statusText(st, 0), "Removal In Progress");
-  EXPECT_EQ(goTime(0), "0001-01-01T00:00:00Z");
+  EXPECT_EQ(formatGoTime(0), "0001-01-01T00:00:00Z");
 }
 
 class InspectTest : public testing::ServiceFixture {};

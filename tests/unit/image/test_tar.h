@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "../../lib/temp_dir.h"
 #include "image/archive_io.h"
 
 namespace berth::image::testing {
@@ -182,21 +183,6 @@ inline std::map<std::string, std::string> readTar(std::string_view tar) {
   return out;
 }
 
-// A temporary directory removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/berth-image-test-XXXXXX";
-    path_ = ::mkdtemp(tmpl) != nullptr ? tmpl : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using ::berth::testlib::TempDir;
 
 }  // namespace berth::image::testing

@@ -9,12 +9,12 @@
 
 #include "logdriver/journald_writer.h"
 #include "logdriver/log_writer.h"
-#include "temp_dir.h"
+#include "../../lib/temp_dir.h"
 
 namespace berth {
 namespace {
 
-using testing::TempDir;
+using testlib::TempDir;
 
 TEST(Journald, UnavailableWithoutSocket) {
   TempDir dir;

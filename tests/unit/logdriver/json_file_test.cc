@@ -5,19 +5,20 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
+#include "common/time_format.h"
 #include "logdriver/json_log_format.h"
 #include "logdriver/log_reader.h"
 #include "logdriver/log_writer.h"
-#include "logdriver/time_format.h"
-#include "temp_dir.h"
+#include "../../lib/temp_dir.h"
 
 namespace berth {
 namespace {
 
-using testing::readFile;
-using testing::TempDir;
+using testlib::readFile;
+using testlib::TempDir;
 
 constexpr int64_t kT = 1795251600LL * 1'000'000'000;  // 2026-11-21T09:00:00Z
 

@@ -2,17 +2,18 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
 #include <thread>
 
 #include "logdriver/local_log_format.h"
 #include "logdriver/log_reader.h"
 #include "logdriver/log_writer.h"
-#include "temp_dir.h"
+#include "../../lib/temp_dir.h"
 
 namespace berth {
 namespace {
 
-using testing::TempDir;
+using testlib::TempDir;
 
 constexpr int64_t kT = 1795251600LL * 1'000'000'000;
 

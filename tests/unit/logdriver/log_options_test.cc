@@ -7,12 +7,12 @@
 
 #include <cstring>
 
-#include "temp_dir.h"
+#include "../../lib/temp_dir.h"
 
 namespace berth {
 namespace {
 
-using testing::TempDir;
+using testlib::TempDir;
 
 TEST(ValidateLogConfig, AcceptsDefaultsAndKnownOptions) {
   TempDir dir;

@@ -12,12 +12,12 @@
 
 #include "logdriver/log_writer.h"
 #include "logdriver/syslog_writer.h"
-#include "temp_dir.h"
+#include "../../lib/temp_dir.h"
 
 namespace berth {
 namespace {
 
-using testing::TempDir;
+using testlib::TempDir;
 
 constexpr int64_t kT = 1795251600LL * 1'000'000'000 + 123456789;
 

@@ -13,6 +13,7 @@
 #include <set>
 #include <thread>
 
+#include "fake_driver.h"
 #include "network/bridge_driver.h"
 #include "network/controller.h"
 #include "network/ipam/default_ipam.h"
@@ -24,31 +25,7 @@ namespace {
 
 using nlohmann::json;
 
-class FakeDriver : public Driver {
- public:
-  std::string name() const override { return "bridge"; }
-  Status createNetwork(NetworkRecord& n) override {
-    n.bridge = "br-" + n.id.substr(0, 12);
-    return okStatus();
-  }
-  Status deleteNetwork(const NetworkRecord&) override { return okStatus(); }
-  Status restoreNetwork(const NetworkRecord&) override { return okStatus(); }
-  Status join(const NetworkRecord&, EndpointRecord& ep, int, bool) override {
-    ep.hostIfName = "veth" + ep.id.substr(0, 7);
-    ep.mac = macForIpv4(ep.ipv4);
-    std::lock_guard<std::mutex> lock(mu);
-    ++joins;
-    return okStatus();
-  }
-  Status leave(const NetworkRecord&, const EndpointRecord&) override {
-    std::lock_guard<std::mutex> lock(mu);
-    ++leaves;
-    return okStatus();
-  }
-  bool natted() const override { return true; }
-  std::mutex mu;
-  int joins = 0, leaves = 0;
-};
+using fakes::FakeDriver;
 
 class FakeFirewall : public Firewall {
  public:
@@ -193,8 +170,8 @@ TEST_F(EndpointTest, IpRangeAuxAndGatewayAreRespected) {
     ASSERT_TRUE(connect("small", id).ok()) << i;
     got.insert(addressOf(id, "small"));
   }
-  EXPECT_EQ(got, (std::set<std::string>{"172.31.0.8", "172.31.0.11", "172.31.0.12",
-                                        "172.31.0.13", "172.31.0.14", "172.31.0.15"}));
+  EXPECT_EQ(got, (std::set<std::string>{"172.31.0.8", "172.31.0.11", "172.31.0.12", "172.31.0.13",
+                                        "172.31.0.14", "172.31.0.15"}));
   std::string full = container("full");
   EXPECT_FALSE(connect("small", full).ok());
   // A static address outside the range but inside the subnet is allowed (as dockerd).

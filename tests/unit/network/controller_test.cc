@@ -9,6 +9,7 @@
 
 #include <filesystem>
 
+#include "fake_driver.h"
 #include "network/ipam/default_ipam.h"
 #include "store/collection.h"
 #include "store/sqlite_store.h"
@@ -18,32 +19,7 @@ namespace {
 
 using nlohmann::json;
 
-class FakeDriver : public Driver {
- public:
-  std::string name() const override { return "bridge"; }
-  Status createNetwork(NetworkRecord& n) override {
-    if (failCreate) {
-      return internal("driver refused");
-    }
-    n.bridge = "br-" + n.id.substr(0, 12);
-    made.push_back(n.bridge);
-    return okStatus();
-  }
-  Status deleteNetwork(const NetworkRecord& n) override {
-    deleted.push_back(n.bridge);
-    return okStatus();
-  }
-  Status restoreNetwork(const NetworkRecord& n) override {
-    restored.push_back(n.name);
-    return okStatus();
-  }
-  Status join(const NetworkRecord&, EndpointRecord&, int, bool) override { return okStatus(); }
-  Status leave(const NetworkRecord&, const EndpointRecord&) override { return okStatus(); }
-  bool natted() const override { return true; }
-
-  bool failCreate = false;
-  std::vector<std::string> made, deleted, restored;
-};
+using fakes::FakeDriver;
 
 class FakeFirewall : public Firewall {
  public:
@@ -159,10 +135,8 @@ TEST_F(ControllerTest, BadInputChangesNothing) {
             "Pool overlaps with other one on this address space");
   EXPECT_FALSE(mk({{"Name", "c"}, {"IPAM", {{"Config", {{{"Subnet", "10.300.0.0/16"}}}}}}}).ok());
   EXPECT_FALSE(mk({{"Name", "bad name!"}}).ok());
-  EXPECT_EQ(mk({{"Name", "d"}, {"Driver", "nosuch"}}).error().kind(),
-            ErrorKind::kNotFound);
-  EXPECT_EQ(mk({{"Name", "e"}, {"Driver", "host"}}).error().kind(),
-            ErrorKind::kForbidden);
+  EXPECT_EQ(mk({{"Name", "d"}, {"Driver", "nosuch"}}).error().kind(), ErrorKind::kNotFound);
+  EXPECT_EQ(mk({{"Name", "e"}, {"Driver", "host"}}).error().kind(), ErrorKind::kForbidden);
   EXPECT_EQ(ctl_->remove("bridge").error().kind(), ErrorKind::kForbidden);
   EXPECT_EQ(driver_->made.size(), made);
   EXPECT_EQ(fw_.applied, applied);

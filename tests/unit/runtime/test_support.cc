@@ -4,25 +4,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <fstream>
 #include <sstream>
-#include <stdexcept>
 
 #include "common/strings.h"
 #include "runtime/fs_util.h"
 
 namespace berth::testsupport {
-
-TempDir::TempDir() {
-  std::string tmpl = "/tmp/berth-runtime-test-XXXXXX";
-  if (::mkdtemp(tmpl.data()) == nullptr) {
-    throw std::runtime_error("mkdtemp failed");
-  }
-  path_ = tmpl;
-}
-
-TempDir::~TempDir() { (void)removeTree(path_); }
 
 void writeFile(const std::string& path, const std::string& content, mode_t mode) {
   auto slash = path.find_last_of('/');

@@ -7,22 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "../../lib/temp_dir.h"
+
 namespace berth::testsupport {
 
-// A fresh directory under /tmp, removed (recursively, without crossing
-// mounts) when the object goes away.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
-
- private:
-  std::string path_;
-};
+// A fresh directory under /tmp, removed (without crossing mounts) when the
+// object goes away.
+using ::berth::testlib::TempDir;
 
 // Writes `content` to `path`, creating parent directories.
 void writeFile(const std::string& path, const std::string& content, mode_t mode = 0644);

@@ -12,31 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "../../lib/temp_dir.h"
 #include "store/store.h"
 
 namespace berth::store::testing {
 
-// A fresh directory under /tmp, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = "/tmp/berth-store-test-XXXXXX";
-    char* made = mkdtemp(pattern.data());
-    EXPECT_NE(made, nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using ::berth::testlib::TempDir;
 
 // Collects what a watch delivers. Must outlive the watch that feeds it.
 class EventSink {

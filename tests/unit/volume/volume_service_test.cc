@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "../../lib/temp_dir.h"
 #include "store/sqlite_store.h"
 #include "volume/copy_up.h"
 #include "volume/local_driver.h"
@@ -20,25 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = "/tmp/berth-volume-test-XXXXXX";
-    EXPECT_NE(::mkdtemp(pattern.data()), nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string path() const { return path_; }
-  std::string sub(const std::string& n) const { return path_ + "/" + n; }
-
- private:
-  std::string path_;
-};
+using testlib::TempDir;
 
 class FakePlugin : public VolumeDriver {
  public:
@@ -59,12 +42,16 @@ class FakePlugin : public VolumeDriver {
   Result<std::string> mount(const std::string& v, const std::string&) override {
     return "/plugin/" + v;
   }
-  Status unmount(const std::string&, const std::string&) override { return okStatus(); }
+  Status unmount(const std::string& v, const std::string& id) override {
+    unmounted.push_back(v + " " + id);
+    return okStatus();
+  }
   Result<std::string> path(const std::string&) override { return std::string(); }
   Result<json> status(const std::string&) override { return json{{"hello", "world"}}; }
   bool failCreate = false;
   std::vector<std::string> created;
   std::vector<std::string> removed;
+  std::vector<std::string> unmounted;
 };
 
 class VolumeServiceTest : public ::testing::Test {
@@ -74,6 +61,14 @@ class VolumeServiceTest : public ::testing::Test {
     ASSERT_TRUE(st.ok()) << st.error().message();
     db = std::move(st).value();
     bus.subscribe(Filters{}, 0, 0, [this](const events::Event& e) { seen.push_back(e); }, &sub);
+    svc = newService();
+    plugin = std::make_shared<FakePlugin>();
+    svc->addDriver(plugin);
+  }
+
+  // A service over the same store and data root, as a restarted berthd makes
+  // it, with mount(2) faked into `mounts`/`unmounts`.
+  std::unique_ptr<VolumeService> newService() {
     auto local = std::make_shared<LocalDriver>(
         tmp.sub("volumes"),
         [this](const LocalMountSpec& s, const std::string& target) {
@@ -88,9 +83,7 @@ class VolumeServiceTest : public ::testing::Test {
     o.dataRoot = tmp.path();
     o.pluginDirs.socketDirs = {tmp.sub("plugins")};
     o.pluginDirs.specDirs = {tmp.sub("specs")};
-    svc = std::make_unique<VolumeService>(*db, bus, o, local);
-    plugin = std::make_shared<FakePlugin>();
-    svc->addDriver(plugin);
+    return std::make_unique<VolumeService>(*db, bus, o, local);
   }
 
   std::vector<std::string> actions(const std::string& name) {
@@ -306,6 +299,77 @@ TEST_F(VolumeServiceTest, PluginVolumeInspectShowsStatus) {
   EXPECT_EQ(*path, "/plugin/plugvol");
   ASSERT_TRUE(svc->remove("plugvol", false).ok());
   EXPECT_EQ(plugin->removed, std::vector<std::string>{"plugvol"});
+}
+
+TEST_F(VolumeServiceTest, MountCountsSurviveARestart) {
+  DriverOptions tmpfs = {{"type", "tmpfs"}, {"device", "tmpfs"}, {"o", "size=1m"}};
+  ASSERT_TRUE(svc->acquire("c1", {{"tmpvol", "", tmpfs, {}}}).ok());
+  ASSERT_TRUE(svc->acquire("c2", {{"tmpvol", "", {}, {}}}).ok());
+  ASSERT_TRUE(svc->acquire("c1", {{"idle", "", tmpfs, {}}}).ok());
+  container::VolumeMountInfo info{"/data", false, "", ""};
+  ASSERT_TRUE(svc->mount("tmpvol", "c1", info).ok());
+  ASSERT_EQ(mounts.size(), 1U);
+  ASSERT_TRUE(unmounts.empty());
+  // berthd dies (kill -9) with c1 running; a new one starts on the same store.
+  svc.reset();
+  svc = newService();
+  // "idle" is mounted by nobody: whatever a crash left on its _data is undone.
+  EXPECT_EQ(unmounts, std::vector<std::string>{tmp.sub("volumes/idle/_data")});
+  unmounts.clear();
+  Status rm = svc->remove("tmpvol", false);
+  ASSERT_FALSE(rm.ok());
+  EXPECT_EQ(rm.error().kind(), ErrorKind::kConflict);
+  // c2 shares c1's tmpfs instead of stacking a fresh one over it ...
+  ASSERT_TRUE(svc->mount("tmpvol", "c2", info).ok());
+  EXPECT_EQ(mounts.size(), 1U);
+  // ... and its stop leaves it mounted for c1.
+  ASSERT_TRUE(svc->unmountAll("c2").ok());
+  EXPECT_TRUE(unmounts.empty());
+  // The last user's stop (what rm -f does first) unmounts it.
+  ASSERT_TRUE(svc->unmountAll("c1").ok());
+  EXPECT_EQ(unmounts, std::vector<std::string>{tmp.sub("volumes/tmpvol/_data")});
+  ASSERT_TRUE(svc->release("c1", {"tmpvol"}, {}, false).ok());
+  ASSERT_TRUE(svc->release("c2", {"tmpvol"}, {}, false).ok());
+  EXPECT_TRUE(svc->remove("tmpvol", false).ok());
+}
+
+TEST_F(VolumeServiceTest, PluginIsToldOfTheUnmountAfterARestart) {
+  ASSERT_TRUE(svc->acquire("c1", {{"plugvol", "fakeplug", {}, {}}}).ok());
+  ASSERT_TRUE(svc->mount("plugvol", "c1", {"/x", false, "", ""}).ok());
+  svc.reset();
+  svc = newService();
+  svc->addDriver(plugin);
+  EXPECT_FALSE(svc->remove("plugvol", false).ok());
+  ASSERT_TRUE(svc->unmountAll("c1").ok());
+  EXPECT_EQ(plugin->unmounted, std::vector<std::string>{"plugvol c1"});
+  ASSERT_TRUE(svc->unmountAll("c1").ok());  // once only
+  EXPECT_EQ(plugin->unmounted.size(), 1U);
+}
+
+TEST_F(VolumeServiceTest, CopyUpOncePerContainerAtItsFirstStart) {
+  fs::create_directories(tmp.sub("rootfs/data"));
+  std::ofstream(tmp.sub("rootfs/data/seed")) << "x";
+  container::VolumeMountInfo info{"/data", false, "", tmp.sub("rootfs")};
+  const std::string data = tmp.sub("volumes/cpvol/_data");
+  ASSERT_TRUE(svc->acquire("c1", {{"cpvol", "", {}, {}}}).ok());
+  ASSERT_TRUE(svc->mount("cpvol", "c1", info).ok());
+  EXPECT_TRUE(fs::exists(data + "/seed"));
+  ASSERT_TRUE(svc->unmountAll("c1").ok());
+  // Emptied, then the same container starts again (also after a restart): not refilled.
+  fs::remove(data + "/seed");
+  svc.reset();
+  svc = newService();
+  ASSERT_TRUE(svc->mount("cpvol", "c1", info).ok());
+  EXPECT_TRUE(fs::is_empty(data));
+  ASSERT_TRUE(svc->unmountAll("c1").ok());
+  // A new container over the empty volume fills it, as dockerd's create does.
+  ASSERT_TRUE(svc->acquire("c2", {{"cpvol", "", {}, {}}}).ok());
+  ASSERT_TRUE(svc->mount("cpvol", "c2", {"/data", false, "", ""}).ok());  // nocopy
+  EXPECT_TRUE(fs::is_empty(data));
+  ASSERT_TRUE(svc->unmountAll("c2").ok());
+  ASSERT_TRUE(svc->acquire("c3", {{"cpvol", "", {}, {}}}).ok());
+  ASSERT_TRUE(svc->mount("cpvol", "c3", info).ok());
+  EXPECT_TRUE(fs::exists(data + "/seed"));
 }
 
 TEST(CopyUp, FillsAnEmptyVolumeOnceAndStaysInTheRootfs) {

@@ -53,15 +53,15 @@ TEST(DnsMessage, ParseUpstream) {
 
 TEST(RecordTable, ScopedByNetworkAndCaseInsensitive) {
   RecordTable t;
-  t.addEndpoint("n1", "a", {"Web", "a"}, {"10.0.0.2/24"});
-  t.addEndpoint("n2", "b", {"b"}, {"10.1.0.2"});
-  t.addEndpoint("n1", "c", {"c"}, {"10.0.0.3"});
+  t.addEndpoint("n1", "", "a", {"Web", "a"}, {"10.0.0.2/24"});
+  t.addEndpoint("n2", "", "b", {"b"}, {"10.1.0.2"});
+  t.addEndpoint("n1", "", "c", {"c"}, {"10.0.0.3"});
   EXPECT_TRUE(t.lookup("c", "web").known);
   EXPECT_FALSE(t.lookup("b", "web").known);
   EXPECT_FALSE(t.lookup("nobody", "web").known);
   EXPECT_EQ(t.reverse("c", "10.0.0.2"), "web");
   EXPECT_FALSE(t.reverse("b", "10.0.0.2"));
-  t.addEndpoint("n1", "a", {"a"}, {"10.0.0.2"});  // re-added without the alias
+  t.addEndpoint("n1", "", "a", {"a"}, {"10.0.0.2"});  // re-added without the alias
   EXPECT_FALSE(t.lookup("c", "web").known);
   t.removeEndpoint("n1", "a");
   EXPECT_FALSE(t.lookup("c", "a").known);

@@ -338,8 +338,8 @@ class DnsServerTest : public ::testing::Test {
 
 TEST_F(DnsServerTest, AnswersLocalNamesAandAaaaAndPtr) {
   startServer();
-  server_->addEndpoint("net1", "c1", {"c1", "c1shortid12", "host1"}, {"10.0.0.2/24", "fd00::2/64"});
-  server_->addEndpoint("net1", "c2", {"c2"}, {"10.0.0.3/24"});
+  server_->addEndpoint("net1", "net1", "c1", {"c1", "c1shortid12", "host1"}, {"10.0.0.2/24", "fd00::2/64"});
+  server_->addEndpoint("net1", "net1", "c2", {"c2"}, {"10.0.0.3/24"});
   UniqueFd ns = sandbox("c2");
 
   Reply a = parseReply(askUdp(ns.get(), makeQuery("c1", kTypeA, 77)));
@@ -358,10 +358,10 @@ TEST_F(DnsServerTest, AnswersLocalNamesAandAaaaAndPtr) {
   EXPECT_EQ(noV6.rcode, 0);
   EXPECT_TRUE(noV6.addrs.empty());
   EXPECT_EQ(parseReply(askUdp(ns.get(), makeQuery("2.0.0.10.in-addr.arpa", kTypePtr))).ptrs,
-            std::vector<std::string>{"c1."});
+            std::vector<std::string>{"c1.net1."});
   std::string v6rev = "2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.f.ip6.arpa";
   EXPECT_EQ(parseReply(askUdp(ns.get(), makeQuery(v6rev, kTypePtr))).ptrs,
-            std::vector<std::string>{"c1."});
+            std::vector<std::string>{"c1.net1."});
   // Over TCP as well.
   EXPECT_EQ(parseReply(askTcp(ns.get(), makeQuery("c1", kTypeA))).addrs,
             std::vector<std::string>{"10.0.0.2"});
@@ -374,9 +374,9 @@ TEST_F(DnsServerTest, AnswersLocalNamesAandAaaaAndPtr) {
 
 TEST_F(DnsServerTest, SharedAliasReturnsAllAddressesShuffled) {
   startServer();
-  server_->addEndpoint("net1", "c1", {"c1", "web"}, {"10.0.0.2"});
-  server_->addEndpoint("net1", "c2", {"c2", "web"}, {"10.0.0.3"});
-  server_->addEndpoint("net1", "c3", {"c3", "web"}, {"10.0.0.4"});
+  server_->addEndpoint("net1", "net1", "c1", {"c1", "web"}, {"10.0.0.2"});
+  server_->addEndpoint("net1", "net1", "c2", {"c2", "web"}, {"10.0.0.3"});
+  server_->addEndpoint("net1", "net1", "c3", {"c3", "web"}, {"10.0.0.4"});
   UniqueFd ns = sandbox("c1");
   std::set<std::vector<std::string>> orders;
   for (int i = 0; i < 40; ++i) {
@@ -392,16 +392,16 @@ TEST_F(DnsServerTest, SharedAliasReturnsAllAddressesShuffled) {
 
 TEST_F(DnsServerTest, NamesAreScopedToSharedNetworks) {
   startServer();
-  server_->addEndpoint("net1", "c1", {"c1"}, {"10.0.0.2"});
-  server_->addEndpoint("net1", "c2", {"c2"}, {"10.0.0.3"});
-  server_->addEndpoint("net2", "c3", {"c3"}, {"10.1.0.2"});
+  server_->addEndpoint("net1", "net1", "c1", {"c1"}, {"10.0.0.2"});
+  server_->addEndpoint("net1", "net1", "c2", {"c2"}, {"10.0.0.3"});
+  server_->addEndpoint("net2", "net2", "c3", {"c3"}, {"10.1.0.2"});
   UniqueFd ns3 = sandbox("c3", SandboxDns{{}, true});
   EXPECT_EQ(parseReply(askUdp(ns3.get(), makeQuery("c1", kTypeA))).rcode, kRcodeRefused);
   EXPECT_TRUE(parseReply(askUdp(ns3.get(), makeQuery("2.0.0.10.in-addr.arpa", kTypePtr))).ptrs.empty());
   EXPECT_EQ(parseReply(askUdp(ns3.get(), makeQuery("c3", kTypeA))).addrs,
             std::vector<std::string>{"10.1.0.2"});
   // Connected to net1 too: now it sees c1.
-  server_->addEndpoint("net1", "c3", {"c3"}, {"10.0.0.9"});
+  server_->addEndpoint("net1", "net1", "c3", {"c3"}, {"10.0.0.9"});
   EXPECT_EQ(parseReply(askUdp(ns3.get(), makeQuery("c1", kTypeA))).addrs,
             std::vector<std::string>{"10.0.0.2"});
   // c3's name on both networks: both addresses.
@@ -415,7 +415,7 @@ TEST_F(DnsServerTest, ForwardsUnknownNamesWithEdnsPassthrough) {
   DnsOptions o;
   o.upstreams = {up.endpoint()};
   startServer(o);
-  server_->addEndpoint("net1", "c1", {"c1"}, {"10.0.0.2"});
+  server_->addEndpoint("net1", "net1", "c1", {"c1"}, {"10.0.0.2"});
   UniqueFd ns = sandbox("c1");
   Reply r = parseReply(askUdp(ns.get(), makeQuery("example.test", kTypeA, 4242, 1400)));
   EXPECT_EQ(r.id, 4242);
@@ -435,7 +435,7 @@ TEST_F(DnsServerTest, ContainerDnsOverridesDaemonUpstreams) {
   DnsOptions o;
   o.upstreams = {daemonUp.endpoint()};
   startServer(o);
-  server_->addEndpoint("net1", "c1", {"c1"}, {"10.0.0.2"});
+  server_->addEndpoint("net1", "net1", "c1", {"c1"}, {"10.0.0.2"});
   UniqueFd ns = sandbox("c1", SandboxDns{{own.endpoint()}, false});
   EXPECT_EQ(parseReply(askUdp(ns.get(), makeQuery("x.test", kTypeA))).addrs,
             std::vector<std::string>{"192.0.2.7"});
@@ -448,7 +448,7 @@ TEST_F(DnsServerTest, DeadFirstUpstreamIsRacedAndThenSkipped) {
   DnsOptions o;
   o.upstreams = {dead.endpoint(), live.endpoint()};
   startServer(o);
-  server_->addEndpoint("net1", "c1", {"c1"}, {"10.0.0.2"});
+  server_->addEndpoint("net1", "net1", "c1", {"c1"}, {"10.0.0.2"});
   UniqueFd ns = sandbox("c1");
   for (int i = 0; i < 5; ++i) {
     // Well under a second each (a sequential resolver would wait seconds).
@@ -466,7 +466,7 @@ TEST_F(DnsServerTest, RefusedPortFailsOverAtOnce) {
   o.upstreams = {"127.0.0.1:9", live.endpoint()};  // nothing listens on 9: ICMP unreachable
   o.forwarder.raceDelay = Ms(5000);                // so only the refusal can move on
   startServer(o);
-  server_->addEndpoint("net1", "c1", {"c1"}, {"10.0.0.2"});
+  server_->addEndpoint("net1", "net1", "c1", {"c1"}, {"10.0.0.2"});
   UniqueFd ns = sandbox("c1");
   EXPECT_EQ(parseReply(askUdp(ns.get(), makeQuery("r.test", kTypeA), 2000)).addrs,
             std::vector<std::string>{"192.0.2.4"});
@@ -477,7 +477,7 @@ TEST_F(DnsServerTest, TruncatedUpstreamAnswerIsFetchedOverTcp) {
   DnsOptions o;
   o.upstreams = {up.endpoint()};
   startServer(o);
-  server_->addEndpoint("net1", "c1", {"c1"}, {"10.0.0.2"});
+  server_->addEndpoint("net1", "net1", "c1", {"c1"}, {"10.0.0.2"});
   UniqueFd ns = sandbox("c1");
   Reply r = parseReply(askUdp(ns.get(), makeQuery("big.test", kTypeA)));
   EXPECT_FALSE(r.tc);
@@ -490,36 +490,56 @@ TEST_F(DnsServerTest, InternalNetworksDoNotForward) {
   DnsOptions o;
   o.upstreams = {up.endpoint()};
   startServer(o);
-  server_->addEndpoint("net1", "c1", {"c1"}, {"10.0.0.2"});
+  server_->addEndpoint("net1", "net1", "c1", {"c1"}, {"10.0.0.2"});
   UniqueFd ns = sandbox("c1", SandboxDns{{}, true});
   EXPECT_EQ(parseReply(askUdp(ns.get(), makeQuery("example.test", kTypeA))).rcode, kRcodeRefused);
   EXPECT_EQ(up.udpQueries(), 0);
 }
 
-TEST_F(DnsServerTest, RateLimitDropsQueriesBeyondTheBucket) {
+TEST_F(DnsServerTest, RateLimitDropsForwardedQueriesBeyondTheBucket) {
+  FakeUpstream up(host_.get(), "192.0.2.1");
   DnsOptions o;
+  o.upstreams = {up.endpoint()};
   o.ratePerSecond = 10;
   o.burst = 20;
   auto fixed = std::chrono::steady_clock::now();
   o.clock = [fixed] { return fixed; };  // no refill during the test
   startServer(o);
-  server_->addEndpoint("net1", "c1", {"c1"}, {"10.0.0.2"});
-  server_->addEndpoint("net1", "c2", {"c2"}, {"10.0.0.3"});
+  server_->addEndpoint("net1", "net1", "c1", {"c1"}, {"10.0.0.2"});
+  server_->addEndpoint("net1", "net1", "c2", {"c2"}, {"10.0.0.3"});
   UniqueFd ns1 = sandbox("c1");
   UniqueFd ns2 = sandbox("c2");
   int answered = 0;
   for (int i = 0; i < 30; ++i) {
-    answered += parseReply(askUdp(ns1.get(), makeQuery("c2", kTypeA), 100)).received ? 1 : 0;
+    answered += parseReply(askUdp(ns1.get(), makeQuery("out.test", kTypeA), 300)).received ? 1 : 0;
   }
   EXPECT_EQ(answered, 20);
-  // Another container is not affected.
-  EXPECT_EQ(parseReply(askUdp(ns2.get(), makeQuery("c1", kTypeA))).addrs,
-            std::vector<std::string>{"10.0.0.2"});
+  // Local names are still answered to the flooding container...
+  EXPECT_EQ(parseReply(askUdp(ns1.get(), makeQuery("c2", kTypeA))).addrs,
+            std::vector<std::string>{"10.0.0.3"});
+  // ...and another container still gets its forwarded answers.
+  EXPECT_TRUE(parseReply(askUdp(ns2.get(), makeQuery("out.test", kTypeA), 2000)).received);
+}
+
+TEST_F(DnsServerTest, LocalAnswersAreNotRateLimited) {
+  DnsOptions o;
+  o.ratePerSecond = 10;
+  o.burst = 20;
+  auto fixed = std::chrono::steady_clock::now();
+  o.clock = [fixed] { return fixed; };
+  startServer(o);
+  server_->addEndpoint("net1", "net1", "c1", {"c1"}, {"10.0.0.2"});
+  UniqueFd ns = sandbox("c1");
+  int answered = 0;
+  for (int i = 0; i < 100; ++i) {
+    answered += parseReply(askUdp(ns.get(), makeQuery("c1", kTypeA))).received ? 1 : 0;
+  }
+  EXPECT_EQ(answered, 100);
 }
 
 TEST_F(DnsServerTest, MalformedPacketsGetFormerrOrAreDropped) {
   startServer();
-  server_->addEndpoint("net1", "c1", {"c1"}, {"10.0.0.2"});
+  server_->addEndpoint("net1", "net1", "c1", {"c1"}, {"10.0.0.2"});
   UniqueFd ns = sandbox("c1");
   // Too short for a header: dropped.
   EXPECT_FALSE(parseReply(askUdp(ns.get(), Bytes{1, 2, 3, 4, 5}, 200)).received);
@@ -558,7 +578,7 @@ TEST_F(DnsServerTest, MalformedPacketsGetFormerrOrAreDropped) {
 
 TEST_F(DnsServerTest, ContainerCanRunItsOwnServerOnPort53) {
   startServer();
-  server_->addEndpoint("net1", "c1", {"c1"}, {"10.0.0.2"});
+  server_->addEndpoint("net1", "net1", "c1", {"c1"}, {"10.0.0.2"});
   UniqueFd ns = sandbox("c1");
   auto bound = runInNetns(ns.get(), []() -> Status {
     UniqueFd u(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
@@ -581,7 +601,7 @@ TEST_F(DnsServerTest, ContainerCanRunItsOwnServerOnPort53) {
 
 TEST_F(DnsServerTest, RemovedSandboxStopsAnswering) {
   startServer();
-  server_->addEndpoint("net1", "c1", {"c1"}, {"10.0.0.2"});
+  server_->addEndpoint("net1", "net1", "c1", {"c1"}, {"10.0.0.2"});
   UniqueFd ns = sandbox("c1");
   EXPECT_TRUE(parseReply(askUdp(ns.get(), makeQuery("c1", kTypeA))).received);
   server_->removeSandbox("c1");
@@ -596,7 +616,7 @@ TEST_F(DnsServerTest, BenchLocalNames) {
   o.burst = 1e9;
   startServer(o);
   for (int i = 0; i < 100; ++i) {
-    server_->addEndpoint("net1", "c" + std::to_string(i), {"c" + std::to_string(i)},
+    server_->addEndpoint("net1", "net1", "c" + std::to_string(i), {"c" + std::to_string(i)},
                          {"10.0.1." + std::to_string(i + 2)});
   }
   UniqueFd ns = sandbox("c0");

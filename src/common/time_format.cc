@@ -1,4 +1,4 @@
-#include "logdriver/time_format.h"
+#include "common/time_format.h"
 
 #include <time.h>
 
@@ -33,8 +33,8 @@ std::string formatSeconds(int64_t unixNano, int64_t* nanos) {
   struct tm tm {};
   ::gmtime_r(&t, &tm);
   char buf[64];
-  (void)std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  (void)std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+                      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
   return buf;
 }
 
@@ -51,6 +51,20 @@ bool digits(std::string_view s, size_t pos, size_t n, int* out) {
   }
   *out = v;
   return true;
+}
+
+// Nanoseconds of a fraction's digits: "25" → 250000000; digits past the ninth
+// are dropped.
+int64_t fractionNanos(std::string_view frac) {
+  int64_t nanos = 0;
+  int64_t scale = kNanosPerSecond;
+  for (char c : frac) {
+    if (scale > 1) {
+      scale /= 10;
+      nanos += (c - '0') * scale;
+    }
+  }
+  return nanos;
 }
 
 }  // namespace
@@ -79,6 +93,10 @@ std::string formatRfc3339NanoFixed(int64_t unixNano) {
   return out + frac;
 }
 
+std::string formatGoTime(int64_t unixNano) {
+  return unixNano == 0 ? std::string(kGoZeroTime) : formatRfc3339Nano(unixNano);
+}
+
 Result<int64_t> parseRfc3339(std::string_view s) {
   auto bad = [&] { return invalidArgument("invalid RFC 3339 time \"" + std::string(s) + "\""); };
   int year = 0;
@@ -99,19 +117,14 @@ Result<int64_t> parseRfc3339(std::string_view s) {
   size_t pos = 19;
   int64_t nanos = 0;
   if (pos < s.size() && s[pos] == '.') {
-    ++pos;
-    int64_t scale = kNanosPerSecond;
-    size_t start = pos;
+    size_t start = ++pos;
     while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-      if (scale > 1) {
-        scale /= 10;
-        nanos += (s[pos] - '0') * scale;
-      }
       ++pos;
     }
     if (pos == start) {
       return bad();
     }
+    nanos = fractionNanos(s.substr(start, pos - start));
   }
   int64_t offsetSecs = 0;
   if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
@@ -131,12 +144,11 @@ Result<int64_t> parseRfc3339(std::string_view s) {
   if (pos != s.size()) {
     return bad();
   }
-  int64_t secs = daysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) *
-                     86400 +
-                 int64_t{hour} * 3600 + int64_t{minute} * 60 + second - offsetSecs;
+  int64_t secs =
+      daysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
+      int64_t{hour} * 3600 + int64_t{minute} * 60 + second - offsetSecs;
   return secs * kNanosPerSecond + nanos;
 }
-
 int64_t nowUnixNano() {
   struct timespec ts {};
   ::clock_gettime(CLOCK_REALTIME, &ts);

@@ -28,8 +28,9 @@ LATENCIES = [  # (workload, label)
     ("rm_range", "rm -f of that container (ms)"),
 ]
 # (key, label, kind): kind "mib" (KiB shown in MiB), "s" (ms shown in s),
-# "count" or "mbps" (throughput: higher is better, unlike every other row).
-# {n} is --containers, {m} is --many.
+# "count", "ms", "us", "kib", or "mbps" and "qps" (throughput: higher is
+# better, unlike every other row). {n} is --containers, {m} is --many, {d} is
+# --dns-containers, {v} is --volumes.
 VALUES = [
     ("daemon_rss_idle_kib", "daemon RSS idle (MiB)", "mib"),
     ("daemon_rss_loaded_kib", "daemon RSS, {n} running (MiB)", "mib"),
@@ -53,6 +54,21 @@ VALUES = [
     ("iperf_direct_mbps", "iperf3 to container IP (Mbit/s)", "mbps"),
     ("iperf_hostaddr_mbps", "iperf3 via published port, host addr (Mbit/s)", "mbps"),
     ("iperf_loopback_mbps", "iperf3 via published port, 127.0.0.1 (Mbit/s)", "mbps"),
+    ("dns_max_qps", "DNS 127.0.0.11, {d} registered: queries/s (dnsperf -q 100)", "qps"),
+    ("dns_max_per_cpu_s", "  that run: queries per daemon CPU-second", "qps"),
+    ("dns_max_avg_us", "  that run: average latency (us)", "us"),
+    ("dns_max_p99_us", "  that run: p99 latency (us)", "us"),
+    ("dns_max_lost", "  that run: queries lost", "count"),
+    ("dns_1k_avg_us", "DNS at 1000 queries/s: average latency (us)", "us"),
+    ("dns_1k_p99_us", "DNS at 1000 queries/s: p99 latency (us)", "us"),
+    ("dns_1k_lost", "  that run: queries lost", "count"),
+    ("dns_rss_none_per_kib", "daemon RSS per container, --network none (KiB)", "kib"),
+    ("dns_rss_net_per_kib", "daemon RSS per container on a DNS network (KiB)", "kib"),
+    ("vol_create_ms", "volume create x{v}, one by one (ms)", "ms"),
+    ("vol_mount_ms", "run --rm mounting those {v} volumes (ms)", "ms"),
+    ("vol_rm_ms", "volume rm of those {v}, one command (ms)", "ms"),
+    ("dd_volume_mbps", "dd 256 MiB fsync to a volume (MB/s)", "mbps"),
+    ("dd_rootfs_mbps", "dd 256 MiB fsync to the container's rootfs (MB/s)", "mbps"),
 ]
 DAEMONS = {"berth": "berthd", "dockerd": "dockerd + containerd"}
 HELPERS = {"berth": "berth-shim", "dockerd": "containerd-shim-runc-v2"}
@@ -129,7 +145,8 @@ def build_rows(args, results):
             r = ratio(results["berth"][key], results["dockerd"][key])
             ratios[key] = r
         if cells:
-            rows.append((label.format(n=args.containers, m=args.many), cells, r))
+            rows.append((label.format(n=args.containers, m=args.many, d=args.dns_containers,
+                                      v=args.volumes), cells, r))
     return rows, ratios
 
 
@@ -165,6 +182,8 @@ def main():
     ap.add_argument("--runs", type=int, required=True)
     ap.add_argument("--containers", type=int, required=True)
     ap.add_argument("--many", type=int, default=0)
+    ap.add_argument("--dns-containers", type=int, default=0)
+    ap.add_argument("--volumes", type=int, default=0)
     ap.add_argument("--berthd", default="")
     ap.add_argument("--engines", nargs="+", required=True)
     args = ap.parse_args()

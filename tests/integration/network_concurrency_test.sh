@@ -48,7 +48,7 @@ for cli in docker berth; do
   for ((i = 0; i < n; i++)); do names+=("b$i"); done
   addrs=$(env "${client_env[@]}" "$bin" inspect -f '{{.NetworkSettings.Networks.busy.IPAddress}}' "${names[@]}")
   th_expect_eq "$cli: distinct addresses" "$n" "$(sort -u <<<"$addrs" | grep -c '^[0-9.]\+$')"
-  ports=$(env "${client_env[@]}" "$bin" inspect -f '{{.Name}} {{.State.Status}} {{json .NetworkSettings.Ports}}' "${names[@]}")
+  ports=$(env "${client_env[@]}" "$bin" inspect -f '{{.Name}} {{.State.Status}} exit={{.State.ExitCode}} oom={{.State.OOMKilled}} err={{.State.Error}} {{json .NetworkSettings.Ports}}' "${names[@]}")
   if [[ $(grep -c '"HostPort":"[0-9]' <<<"$ports") != "$n" ]]; then
     th_fail "$cli: containers without their published port: $(grep -v HostPort <<<"$ports")"
   fi

@@ -184,7 +184,7 @@ th_start_daemon() {
   # filesystems are mounted in it.
   local mnt_pid=""
   if [[ -n "${TH_MNTNS[$name]:-}" ]]; then
-    mnt_pid=$(th__pid_in_mntns "${TH_MNTNS[$name]}")
+    mnt_pid=$(th__pid_in_mntns "${TH_MNTNS[$name]}" "$id")
   fi
   # One process all along (each tool execs the next), a child of this shell;
   # setpriv makes it die with this shell if the test is killed outright.
@@ -226,12 +226,16 @@ th_start_daemon() {
   return 1
 }
 
-# Prints one pid living in mount namespace MNTNS ("mnt:[N]"), or nothing.
+# th__pid_in_mntns MNTNS NETNS_ID: one pid living in mount namespace MNTNS
+# ("mnt:[N]") and in the host's network namespace, or nothing. Both must
+# match: once its last process is gone, a mount namespace's inode number is
+# reused by the next one made, e.g. another test's container.
 th__pid_in_mntns() {
-  [[ -n "$1" && "$1" != "$(readlink /proc/self/ns/mnt)" ]] || return 0
-  local f
+  [[ -n "$1" && "$1" != "$(readlink /proc/self/ns/mnt)" && -e "/run/netns/$2" ]] || return 0
+  local f net
+  net="net:[$(stat -L -c %i "/run/netns/$2")]"
   for f in /proc/[0-9]*/ns/mnt; do
-    if [[ "$(readlink "$f" 2>/dev/null)" == "$1" ]]; then
+    if [[ "$(readlink "$f" 2>/dev/null)" == "$1" && "$(readlink "${f%/mnt}/net" 2>/dev/null)" == "$net" ]]; then
       f=${f#/proc/}
       printf '%s\n' "${f%%/*}"
       return 0
@@ -298,7 +302,10 @@ th__host_pids() {
   fi
   local -a expr=()
   [[ -n "$ino" ]] && expr+=(-name net -lname "net:\\[$ino\\]")
-  if [[ -n "$mntns" ]]; then
+  # The mount namespace only while the netns is gone: berthd's shims live in
+  # the host's netns anyway, and a mount namespace whose processes have all
+  # exited may have its inode number reused by another test's container.
+  if [[ -n "$mntns" && -z "$ino" ]]; then
     ((${#expr[@]})) && expr+=(-o)
     expr+=(-name mnt -lname "mnt:\\[${mntns//[!0-9]/}\\]")
   fi
